@@ -1,0 +1,32 @@
+# The two commands of the README. Each creates .venv if missing and installs what it needs.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP_CORE := $(VENV)/.stamp-core
+STAMP_DEV  := $(VENV)/.stamp-dev
+
+.PHONY: demo test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_CORE): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(STAMP_DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@ $(STAMP_CORE)
+
+demo: $(STAMP_CORE)
+	$(BIN)/wavelens demo --out demo-run
+
+test: $(STAMP_DEV)
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+bench: $(STAMP_DEV)
+	@echo "Benchmarks are run one by one: see benchmarks/README.md"
+
+clean:
+	rm -rf $(VENV) demo-run .pytest_cache

@@ -1,0 +1,1 @@
+"""Reader module (being written)."""

@@ -1,0 +1,126 @@
+"""Writers for scores, embeddings and feature tables (CSV or Parquet), all atomic."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import ValidationError
+from ._atomic import atomic_path
+
+__all__ = ["write_scores", "write_table", "read_table"]
+
+_TABLE_SUFFIXES = (".csv", ".parquet", ".pq", ".tsv")
+
+
+def write_scores(path: str | os.PathLike[str], scores: Any) -> Path:
+    """Write one score per line, in input order, as text (the study's output format).
+
+    Parameters
+    ----------
+    path : str or path
+        Output file; written atomically.
+    scores : array-like of shape (n_series,)
+        Finite scores, higher = more abnormal.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    a = np.asarray(scores, dtype=np.float64)
+    if a.ndim != 1:
+        raise ValidationError(f"write_scores: scores must be 1-D (n_series,), found shape {a.shape!r}.")
+    if not np.isfinite(a).all():
+        bad = int(np.flatnonzero(~np.isfinite(a))[0])
+        raise ValidationError(f"write_scores: score {bad} is {a[bad]!r}; refusing to write non-finite scores.")
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        # repr-precision floats, one per line, so the file round-trips exactly
+        with open(tmp, "w", encoding="ascii") as fh:
+            fh.write("\n".join(repr(float(v)) for v in a))
+            fh.write("\n")
+    return path
+
+
+def write_table(
+    path: str | os.PathLike[str],
+    values: Any,
+    *,
+    ids: Sequence[Any] | None = None,
+    columns: Sequence[str] | None = None,
+    prefix: str = "f",
+    extra: pd.DataFrame | dict[str, Any] | None = None,
+) -> Path:
+    """Write a feature or embedding table, one row per series, with ids.
+
+    Parameters
+    ----------
+    path : str or path
+        ``.csv``, ``.tsv`` or ``.parquet``/``.pq`` (chosen by the suffix); written atomically.
+    values : array-like of shape (n_rows, n_features) or DataFrame
+    ids : sequence, optional
+        Written as the first column, ``id``.
+    columns : sequence of str, optional
+        Feature names; default ``f"{prefix}{j}"``.
+    prefix : str, default="f"
+        Column prefix when ``columns`` is not given (e.g. ``"z"`` for embeddings).
+    extra : DataFrame or dict, optional
+        More columns (labels, cluster, score), one row per series.
+
+    Returns
+    -------
+    Path
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in _TABLE_SUFFIXES:
+        raise ValidationError(
+            f"write_table: {str(path)!r} has suffix {suffix!r}; use one of {list(_TABLE_SUFFIXES)!r}."
+        )
+    if isinstance(values, pd.DataFrame):
+        df = values.reset_index(drop=True).copy()
+    else:
+        a = np.asarray(values)
+        if a.ndim == 1:
+            a = a[:, np.newaxis]
+        if a.ndim != 2:
+            raise ValidationError(f"write_table: values must be 2-D (n_rows, n_features), found shape {a.shape!r}.")
+        cols = list(columns) if columns is not None else [f"{prefix}{j}" for j in range(a.shape[1])]
+        if len(cols) != a.shape[1]:
+            raise ValidationError(f"write_table: {len(cols)} column names for {a.shape[1]} columns.")
+        df = pd.DataFrame(a, columns=cols)
+    if extra is not None:
+        ex = pd.DataFrame(extra).reset_index(drop=True)
+        if len(ex) != len(df):
+            raise ValidationError(f"write_table: extra has {len(ex)} rows, values have {len(df)}.")
+        for c in ex.columns:
+            df[c] = ex[c].to_numpy()
+    if ids is not None:
+        ids = list(ids)
+        if len(ids) != len(df):
+            raise ValidationError(f"write_table: {len(ids)} ids for {len(df)} rows.")
+        df.insert(0, "id", [str(i) for i in ids])
+    with atomic_path(path) as tmp:
+        if suffix in (".parquet", ".pq"):
+            df.to_parquet(tmp, index=False)
+        else:
+            df.to_csv(tmp, index=False, sep="\t" if suffix == ".tsv" else ",")
+    return path
+
+
+def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
+    """Read a table written by :func:`write_table` (CSV, TSV or Parquet)."""
+    path = Path(path)
+    if not path.exists():
+        raise ValidationError(f"{str(path)!r}: no such file.")
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        return pd.read_parquet(path)
+    if suffix in (".csv", ".tsv"):
+        return pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", dtype={"id": str})
+    raise ValidationError(f"read_table: {str(path)!r} has suffix {suffix!r}; use one of {list(_TABLE_SUFFIXES)!r}.")
