@@ -1,0 +1,3 @@
+"""Transforms module (being written)."""
+
+__all__: list[str] = []
