@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import struct
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -55,13 +56,21 @@ def _soundfile() -> ModuleType | None:
     return soundfile
 
 
-def _format_tag(path: Path) -> tuple[int, int | None] | None:
-    """``(format tag, sub-format tag)`` from the ``fmt`` chunk of a RIFF/WAVE file.
+@dataclass(frozen=True)
+class _Fmt:
+    """What the ``fmt`` chunk of a RIFF/WAVE file says."""
 
-    The sub-format is the first two bytes of the GUID of a WAVE_FORMAT_EXTENSIBLE
-    file, which hold the real tag; None otherwise. Returns None when the file is
-    not RIFF/WAVE or has no readable ``fmt`` chunk.
-    """
+    tag: int
+    sub: int | None  # real tag of a WAVE_FORMAT_EXTENSIBLE file (first 2 bytes of its GUID)
+    bits: int | None
+
+    @property
+    def code(self) -> int:
+        return self.sub if self.tag == 0xFFFE and self.sub is not None else self.tag
+
+
+def _read_fmt(path: Path) -> _Fmt | None:
+    """The ``fmt`` chunk of ``path``; None if it is not RIFF/WAVE or has no readable one."""
     try:
         with open(path, "rb") as f:
             head = f.read(12)
@@ -72,27 +81,26 @@ def _format_tag(path: Path) -> tuple[int, int | None] | None:
                 chunk = f.read(8)
                 if len(chunk) < 8:
                     return None
-                cid = chunk[:4]
                 (size,) = struct.unpack(endian + "I", chunk[4:])
-                if cid == b"fmt ":
+                if chunk[:4] == b"fmt ":
                     body = f.read(min(size, 64))
                     if len(body) < 2:
                         return None
                     (tag,) = struct.unpack(endian + "H", body[:2])
+                    bits = struct.unpack(endian + "H", body[14:16])[0] if len(body) >= 16 else None
                     sub = None
                     if tag == 0xFFFE and len(body) >= 26:
                         (sub,) = struct.unpack(endian + "H", body[24:26])
-                    return tag, sub
+                    return _Fmt(tag, sub, bits)
                 f.seek(size + (size & 1), 1)
     except OSError:
         return None
 
 
-def _tag_text(tag: tuple[int, int | None]) -> str:
-    code, sub = tag
-    if code == 0xFFFE and sub is not None:
-        return f"{_FORMAT_NAMES.get(sub, 'unknown')} (WAVE_FORMAT_EXTENSIBLE, sub-format code 0x{sub:04X})"
-    return f"{_FORMAT_NAMES.get(code, 'unknown')} (format code 0x{code:04X})"
+def _tag_text(fmt: _Fmt) -> str:
+    if fmt.tag == 0xFFFE and fmt.sub is not None:
+        return f"{_FORMAT_NAMES.get(fmt.sub, 'unknown')} (WAVE_FORMAT_EXTENSIBLE, sub-format code 0x{fmt.sub:04X})"
+    return f"{_FORMAT_NAMES.get(fmt.tag, 'unknown')} (format code 0x{fmt.tag:04X})"
 
 
 def _read_scipy(path: Path) -> tuple[int, np.ndarray]:
@@ -131,31 +139,13 @@ def _scaled(x: np.ndarray, dtype: Any) -> np.ndarray:
     return y
 
 
-def _sample_format(x: np.ndarray, tag: tuple[int, int | None] | None, bits: int | None) -> str:
+def _sample_format(x: np.ndarray, fmt: _Fmt | None) -> str:
+    """soundfile's name for the sample type that scipy read."""
     if x.dtype.kind == "f":
         return "FLOAT" if x.dtype.itemsize == 4 else "DOUBLE"
-    nbytes = x.dtype.itemsize
-    if bits is not None and x.dtype.kind == "i" and nbytes == 4 and bits == 24:
-        nbytes = 3
-    return _PCM_NAMES.get(nbytes, f"PCM_{8 * nbytes}")
-
-
-def _bits_per_sample(path: Path) -> int | None:
-    try:
-        with open(path, "rb") as f:
-            head = f.read(12)
-            endian = ">" if head[:4] == b"RIFX" else "<"
-            while True:
-                chunk = f.read(8)
-                if len(chunk) < 8:
-                    return None
-                (size,) = struct.unpack(endian + "I", chunk[4:])
-                if chunk[:4] == b"fmt ":
-                    body = f.read(min(size, 16))
-                    return struct.unpack(endian + "H", body[14:16])[0] if len(body) >= 16 else None
-                f.seek(size + (size & 1), 1)
-    except (OSError, struct.error):
-        return None
+    if fmt is not None and fmt.bits == 24 and x.dtype.itemsize == 4:
+        return "PCM_24"  # scipy returns 24-bit samples left-justified in int32
+    return _PCM_NAMES.get(x.dtype.itemsize, f"PCM_{8 * x.dtype.itemsize}")
 
 
 def read_wav(path: Path, *, fs: float | None = None, dtype: Any = "float32") -> SignalSet:
@@ -208,22 +198,22 @@ def read_wav(path: Path, *, fs: float | None = None, dtype: Any = "float32") -> 
     where = repr(str(path))
     try:
         rate, x = _read_scipy(path)
-        fmt = _sample_format(x, None, _bits_per_sample(path))
+        sample_format = _sample_format(x, _read_fmt(path))
     except (ValueError, EOFError, struct.error, IndexError) as err:
         # scipy reads PCM and IEEE float only; libsndfile reads the rest, if present
         scipy_err = err
         sf = _soundfile()
-        tag = _format_tag(path)
+        fmt = _read_fmt(path)
         sf_err: Exception | None = None
         if sf is not None:
             try:
                 info = sf.info(str(path))
                 x, rate = sf.read(str(path), dtype="float64", always_2d=True)
-                fmt = info.subtype
+                sample_format = info.subtype
             except (RuntimeError, ValueError, TypeError, OSError) as err2:  # LibsndfileError is a RuntimeError
                 sf_err = err2
         if sf is None or sf_err is not None:
-            raise _unreadable(where, tag, scipy_err, sf is not None, sf_err) from scipy_err
+            raise _unreadable(where, fmt, scipy_err, sf is not None, sf_err) from scipy_err
         x = x.astype(np.float64, copy=False)
     except OSError as err:
         raise DataFormatError(f"{where}: cannot read the file ({err.strerror or err}).") from err
@@ -246,23 +236,22 @@ def read_wav(path: Path, *, fs: float | None = None, dtype: Any = "float32") -> 
         data,
         fs=float(rate),
         ids=[path.stem],
-        metadata=pd.DataFrame({"sample_format": [fmt]}),
+        metadata=pd.DataFrame({"sample_format": [sample_format]}),
     )
 
 
 def _unreadable(
     where: str,
-    tag: tuple[int, int | None] | None,
+    fmt: _Fmt | None,
     scipy_err: Exception,
     have_soundfile: bool,
     sf_err: Exception | None,
 ) -> DataFormatError:
-    if tag is None:
+    if fmt is None:
         return DataFormatError(
             f"{where}: not a readable WAV file (no RIFF/WAVE header with a 'fmt ' chunk): {scipy_err}"
         )
-    code = tag[1] if tag[0] == 0xFFFE and tag[1] is not None else tag[0]
-    if code in (0x0001, 0x0003):
+    if fmt.code in (0x0001, 0x0003):
         return DataFormatError(f"{where}: the WAV file is corrupt: {scipy_err}")
     if have_soundfile:
         tried = f"neither scipy.io.wavfile (PCM and IEEE float only) nor soundfile ({sf_err}) reads it"
@@ -272,7 +261,7 @@ def _unreadable(
             "mu-law, A-law and ADPCM WAV files, is not installed (pip install 'wavelens[audio]')"
         )
     return DataFormatError(
-        f"{where}: unsupported WAV sample format {_tag_text(tag)}: {tried}. Convert the file to "
+        f"{where}: unsupported WAV sample format {_tag_text(fmt)}: {tried}. Convert the file to "
         "PCM or float WAV, e.g. with: ffmpeg -i IN -c:a pcm_s16le OUT.wav"
     )
 
