@@ -10,6 +10,7 @@ what a loader knows about it: the sampling rate ``fs`` (scalar or one per series
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -384,6 +385,12 @@ class SignalSet:
         labels = None
         if all(s.labels is not None for s in sets):
             labels = np.concatenate([s.labels for s in sets])
+        elif any(s.labels is not None for s in sets):
+            missing = [k for k, s in enumerate(sets) if s.labels is None]
+            warnings.warn(
+                f"SignalSet.concat: sets {missing[:5]!r} have no labels, so the joined set has none.",
+                stacklevel=2,
+            )
         point_labels = None
         if all(s.point_labels is not None for s in sets):
             point_labels = [p for s in sets for p in s.point_labels]

@@ -32,7 +32,7 @@ def test_all_formats_registered():
 def test_folder_gives_ids_and_labels_from_subfolders(folder):
     s = load(folder)
     assert len(s) == 6
-    assert sorted(s.ids.tolist())[:2] == ["faulty/rec0", "faulty/rec1"]
+    assert sorted(s.ids.tolist())[:2] == ["faulty/rec0:0", "faulty/rec1:0"]
     assert set(s.labels.tolist()) == {"healthy", "faulty"}
     for i, label in zip(s.ids, s.labels):
         assert i.startswith(label + "/")
@@ -44,6 +44,17 @@ def test_glob_and_list(folder):
     assert len(s) == 3 and s.labels is None
     s2 = load([folder / "healthy" / "rec0.npy", folder / "faulty" / "rec0.npy"])
     assert len(s2) == 2 and len(set(s2.ids.tolist())) == 2
+
+
+def test_same_file_names_in_different_folders_get_unique_ids(folder):
+    s = load([folder / "healthy" / "rec0.npy", folder / "faulty" / "rec0.npy"])
+    assert s.ids.tolist() == ["healthy/rec0:0", "faulty/rec0:0"]
+
+
+def test_chunk_ids_do_not_depend_on_chunk_size(folder):
+    whole = load(folder).ids.tolist()
+    for size in (1, 4):
+        assert [i for c in iter_chunks(folder, chunk_size=size) for i in c.ids] == whole
 
 
 def test_missing_path_and_empty_glob(tmp_path):

@@ -12,7 +12,7 @@ UCR/UEA ``.ts`` archive format, and seismic formats through ObsPy (miniSEED, SAC
 from ._atomic import atomic_path
 from ._load import iter_chunks, load, resolve_paths
 from ._registry import Format, detect_format, formats, get_format, register
-from ._write import read_table, write_scores, write_table
+from ._write import TableWriter, read_table, write_scores, write_table
 
 # Each reader module registers its format(s) on import; their heavy dependencies
 # are imported only when a file is read.
@@ -26,6 +26,7 @@ __all__ = [
     "write_scores",
     "write_table",
     "read_table",
+    "TableWriter",
     "Format",
     "formats",
     "get_format",

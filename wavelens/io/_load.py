@@ -5,7 +5,7 @@ from __future__ import annotations
 import glob as _glob
 import os
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterator
 
 import numpy as np
 
@@ -85,25 +85,46 @@ def _label_from_folder(path: Path, root: Path | None) -> str | None:
     return rel.parts[0] if len(rel.parts) > 1 else None
 
 
-def _file_id(path: Path, root: Path | None) -> str:
-    if root is not None:
-        rel = path.relative_to(root)
-        return str(rel.with_suffix("")) if not path.is_dir() else str(rel)
-    return path.stem if not path.is_dir() else path.name.rsplit(".", 1)[0]
+def _file_ids(pairs: list[tuple[Path, Path | None]]) -> list[str]:
+    """A unique id per file: the path below its folder root (or the file stem),
+    lengthened with parent folders where two files would otherwise share one."""
+    def parts(path: Path, root: Path | None) -> tuple[str, ...]:
+        rel = path.relative_to(root) if root is not None else path
+        stem = rel.name if path.is_dir() else rel.stem
+        if path.is_dir() and "." in stem:
+            stem = stem.rsplit(".", 1)[0]
+        return tuple(p for p in rel.parent.parts if p not in ("/", "")) + (stem,)
+
+    full = [parts(p, r) for p, r in pairs]
+    depth = [1 if r is None else len(f) for f, (_, r) in zip(full, pairs)]
+    while True:
+        ids = ["/".join(f[-d:]) for f, d in zip(full, depth)]
+        seen: dict[str, list[int]] = {}
+        for k, i in enumerate(ids):
+            seen.setdefault(i, []).append(k)
+        clashes = [k for ks in seen.values() if len(ks) > 1 for k in ks if depth[k] < len(full[k])]
+        if not clashes:
+            return ids
+        for k in clashes:
+            depth[k] += 1
 
 
-def _retag(s: SignalSet, path: Path, root: Path | None, fmt: Format, many_files: bool) -> SignalSet:
-    """Give series from one file of many unique ids, a file column and folder labels."""
+def _retag(s: SignalSet, path: Path, root: Path | None, fmt: Format, file_id: str | None) -> SignalSet:
+    """Give series from one of several files unique ids, a file column and folder labels.
+
+    With several files, a series' id is ``"<file id>"`` when its format holds one
+    series per file (WAV), else ``"<file id>:<id in the file>"`` — the same whether
+    the file is loaded whole or in chunks.
+    """
     meta = s.metadata.copy()
     if "file" not in meta.columns:
         meta.insert(0, "file", str(path))
     ids = s.ids
-    if many_files:
-        fid = _file_id(path, root)
-        if len(s) == 1 and (fmt.one_series_per_file or ids[0] == "0"):
-            ids = np.array([fid], dtype=object)
+    if file_id is not None:
+        if fmt.one_series_per_file and len(s) == 1:
+            ids = np.array([file_id], dtype=object)
         else:
-            ids = np.array([f"{fid}:{i}" for i in ids], dtype=object)
+            ids = np.array([f"{file_id}:{i}" for i in ids], dtype=object)
     labels = s.labels
     folder_label = _label_from_folder(path, root)
     if labels is None and folder_label is not None:
@@ -139,7 +160,8 @@ def load(
         The format name (see :func:`wavelens.io.formats`); by default detected from
         the extension, then from the content.
     fs : float, optional
-        Sampling rate in Hz, for formats that do not carry one (or to override it).
+        Sampling rate in Hz, for formats that do not carry one. Where the file
+        carries a rate, a different ``fs`` is an error (nothing is silently relabelled).
     dtype : str or numpy dtype, default="float32"
         Sample type of the result.
     **options
@@ -162,14 +184,14 @@ def load(
     1
     """
     pairs = resolve_paths(source)
-    many = len(pairs) > 1
+    file_ids = _file_ids(pairs) if len(pairs) > 1 else [None]
     sets = []
-    for path, root in pairs:
+    for (path, root), fid in zip(pairs, file_ids):
         fmt = _pick_format(path, format, from_folder=root is not None)
         if fmt is None:
             continue
         s = fmt.call_read(path, fs=fs, dtype=dtype, **options)
-        sets.append(_retag(s, path, root, fmt, many))
+        sets.append(_retag(s, path, root, fmt, fid))
     if not sets:
         raise ValidationError(
             f"{source!r}: no file in a known format was found. Pass format= to read others."
@@ -207,17 +229,17 @@ def iter_chunks(
     if chunk_size is not None and (not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1):
         raise ValidationError(f"iter_chunks: chunk_size must be a positive integer, found {chunk_size!r}.")
     pairs = resolve_paths(source)
-    many = len(pairs) > 1
-    for path, root in pairs:
+    file_ids = _file_ids(pairs) if len(pairs) > 1 else [None]
+    for (path, root), fid in zip(pairs, file_ids):
         fmt = _pick_format(path, format, from_folder=root is not None)
         if fmt is None:
             continue
         if fmt.iter_chunks is not None:
             # chunk_size=None lets the reader choose (about DEFAULT_CHUNK_BYTES a chunk)
             for chunk in fmt.call_iter_chunks(path, chunk_size=chunk_size, fs=fs, dtype=dtype, **options):
-                yield _retag(chunk, path, root, fmt, many)
+                yield _retag(chunk, path, root, fmt, fid)
             continue
-        s = _retag(fmt.call_read(path, fs=fs, dtype=dtype, **options), path, root, fmt, many)
+        s = _retag(fmt.call_read(path, fs=fs, dtype=dtype, **options), path, root, fmt, fid)
         size = chunk_size or default_chunk_size(int(s.lengths.max()), s.n_channels, s.dtype.itemsize)
         for start in range(0, len(s), size):
             yield s[start : start + size]

@@ -8,7 +8,8 @@ Reader contract
 ---------------
 ``read(path, *, fs=None, dtype="float32", **options) -> SignalSet``
     ``path`` is a :class:`pathlib.Path` to one file (or one directory store, for
-    zarr). ``fs`` overrides or supplies the sampling rate. ``options`` are the
+    zarr). ``fs`` supplies the sampling rate where the file carries none; where it
+    carries one, a different ``fs`` is a ValidationError. ``options`` are the
     format's own keyword-only arguments; an unknown option is a clear error.
 ``iter_chunks(path, *, chunk_size=None, fs=None, dtype="float32", **options)``
     Optional. Yields SignalSets of at most ``chunk_size`` series (None: about

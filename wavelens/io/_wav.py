@@ -111,25 +111,42 @@ def _read_scipy(path: Path) -> tuple[int, np.ndarray]:
         rate, x = wavfile.read(path, mmap=False)
     for w in caught:
         msg = str(w.message)
-        if issubclass(w.category, wavfile.WavFileWarning) and "not understood, skipping" in msg:
-            continue  # LIST/bext/... metadata chunks: harmless
+        category = w.category
+        if issubclass(category, wavfile.WavFileWarning):
+            if "not understood, skipping" in msg:
+                continue  # LIST/bext/... metadata chunks: harmless
+            category = UserWarning
         if "EOF" in msg:
             msg = f"{str(path)!r}: the file is truncated; the samples present are kept ({msg})"
         else:
             msg = f"{str(path)!r}: {msg}"
-        warnings.warn(msg, UserWarning, stacklevel=4)
+        # _read_scipy <- read_wav <- Format.call_read <- load <- the user's call
+        warnings.warn(msg, category, stacklevel=5)
     return int(rate), x
 
 
-def _scaled(x: np.ndarray, dtype: Any) -> np.ndarray:
-    """PCM integers to [-1, 1); floats kept. Computed in the output type (powers of 2 are exact)."""
+def _out_dtype(dtype: Any) -> np.dtype | None:
     if dtype is None:
-        out = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
-    else:
+        return None
+    try:
         out = np.dtype(dtype)
-        if out.kind != "f":
-            raise ValidationError(f"dtype={dtype!r} is not a floating-point type; use 'float32' or 'float64'.")
-    y = x.astype(out)
+    except TypeError as err:
+        raise ValidationError(f"dtype={dtype!r} is not a NumPy dtype; use 'float32' or 'float64'.") from err
+    if out.kind != "f":
+        raise ValidationError(f"dtype={dtype!r} is not a floating-point type; use 'float32' or 'float64'.")
+    return out
+
+
+def _channels_first(x: np.ndarray, out: np.dtype | None) -> np.ndarray:
+    """``(n_frames, n_channels)`` samples as ``(n_channels, n_frames)`` floats, PCM scaled to [-1, 1).
+
+    One allocation, in the output type: the scale factors are powers of two, so
+    scaling in float32 gives the same values as scaling in float64 and rounding.
+    """
+    if out is None:
+        out = x.dtype if x.dtype.kind == "f" else np.dtype(np.float64)
+    y = np.empty((x.shape[1], x.shape[0]), dtype=out)
+    y[...] = x.T
     if x.dtype.kind == "u":
         half = 2.0 ** (8 * x.dtype.itemsize - 1)
         y -= out.type(half)
@@ -196,6 +213,7 @@ def read_wav(path: Path, *, fs: float | None = None, dtype: Any = "float32") -> 
     """
     path = Path(path)
     where = repr(str(path))
+    out = _out_dtype(dtype)
     try:
         rate, x = _read_scipy(path)
         sample_format = _sample_format(x, _read_fmt(path))
@@ -231,7 +249,7 @@ def read_wav(path: Path, *, fs: float | None = None, dtype: Any = "float32") -> 
                 f"{where}: fs={fs!r} was given, but the file's sampling rate is {rate} Hz. Drop "
                 "fs= (WAV files carry their rate) or resample the series after loading."
             )
-    data = np.ascontiguousarray(_scaled(x, dtype).T)[np.newaxis]
+    data = _channels_first(x, out)[np.newaxis]
     return SignalSet(
         data,
         fs=float(rate),

@@ -133,7 +133,6 @@ def plant_anomalies(
     if indices is None:
         indices = rng.choice(meta.n_series, size=n_anomalies, replace=False)
     indices = np.asarray(indices, dtype=np.int64)
-    fs = 1.0 if meta.fs is None else np.broadcast_to(meta.fs, (meta.n_series,))
     for i in indices:
         x = series[i]
         n = x.shape[1]
