@@ -370,6 +370,12 @@ class SignalSet:
                 raise ValidationError(
                     f"SignalSet.concat: set {k} has {s.n_channels} channels, set 0 has {nch}."
                 )
+            if s.channels != sets[0].channels:
+                raise ValidationError(
+                    f"SignalSet.concat: set {k} has channels {s.channels!r} but set 0 has "
+                    f"{sets[0].channels!r}; load files with different channels separately or "
+                    "select the same channels in each."
+                )
         lengths = np.concatenate([s.lengths for s in sets])
         dtype = np.result_type(*[s.dtype for s in sets])
         if np.all(lengths == lengths[0]):

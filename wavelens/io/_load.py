@@ -78,7 +78,9 @@ def _pick_format(path: Path, format: str | None, from_folder: bool) -> Format | 
         raise
 
 
-def _label_from_folder(path: Path, root: Path | None) -> str | None:
+def _label_from_folder(path: Path | list[Path], root: Path | None) -> str | None:
+    if isinstance(path, list):
+        path = path[0]
     if root is None:
         return None
     rel = path.relative_to(root)
@@ -117,10 +119,15 @@ def _retag(s: SignalSet, path: Path, root: Path | None, fmt: Format, file_id: st
     the file is loaded whole or in chunks.
     """
     meta = s.metadata.copy()
-    if "file" not in meta.columns:
+    if "file" not in meta.columns and not isinstance(path, list):
         meta.insert(0, "file", str(path))
     ids = s.ids
-    if file_id is not None:
+    if fmt.reads_many:
+        # the reader named the series (e.g. by station and time); a folder label,
+        # passed as file_id, keeps groups from different sub-folders apart
+        if file_id is not None:
+            ids = np.array([f"{file_id}/{i}" for i in ids], dtype=object)
+    elif file_id is not None:
         if fmt.one_series_per_file and len(s) == 1:
             ids = np.array([file_id], dtype=object)
         else:
@@ -138,6 +145,35 @@ def _retag(s: SignalSet, path: Path, root: Path | None, fmt: Format, file_id: st
         point_labels=s.point_labels,
         metadata=meta,
     )
+
+
+def _plan_reads(source: Any, format: str | None) -> list[tuple[Format, Any, Path, Path | None, str | None]]:
+    """What to read: ``(format, path or paths, first path, folder root, file id)``.
+
+    Files of a format that ``reads_many`` are read together, one read per folder
+    label (so labels from sub-folders survive); their ids come from the reader.
+    """
+    pairs = resolve_paths(source)
+    file_ids = _file_ids(pairs) if len(pairs) > 1 else [None]
+    plan: list[tuple[Format, Any, Path, Path | None, str | None]] = []
+    groups: dict[tuple[str, Path | None, str | None], int] = {}
+    for (path, root), fid in zip(pairs, file_ids):
+        fmt = _pick_format(path, format, from_folder=root is not None)
+        if fmt is None:
+            continue
+        if fmt.reads_many and len(pairs) > 1:
+            label = _label_from_folder(path, root)
+            key = (fmt.name, root, label)
+            if key in groups:
+                plan[groups[key]][1].append(path)
+                continue
+            groups[key] = len(plan)
+            group = [path]
+            # the group's list stands for "path": its series carry the reader's provenance
+            plan.append((fmt, group, group, root, label))
+            continue
+        plan.append((fmt, path, path, root, fid))
+    return plan
 
 
 def load(
@@ -183,15 +219,10 @@ def load(
     >>> s.n_channels
     1
     """
-    pairs = resolve_paths(source)
-    file_ids = _file_ids(pairs) if len(pairs) > 1 else [None]
-    sets = []
-    for (path, root), fid in zip(pairs, file_ids):
-        fmt = _pick_format(path, format, from_folder=root is not None)
-        if fmt is None:
-            continue
-        s = fmt.call_read(path, fs=fs, dtype=dtype, **options)
-        sets.append(_retag(s, path, root, fmt, fid))
+    sets = [
+        _retag(fmt.call_read(target, fs=fs, dtype=dtype, **options), path, root, fmt, fid)
+        for fmt, target, path, root, fid in _plan_reads(source, format)
+    ]
     if not sets:
         raise ValidationError(
             f"{source!r}: no file in a known format was found. Pass format= to read others."
@@ -228,18 +259,13 @@ def iter_chunks(
     """
     if chunk_size is not None and (not isinstance(chunk_size, (int, np.integer)) or chunk_size < 1):
         raise ValidationError(f"iter_chunks: chunk_size must be a positive integer, found {chunk_size!r}.")
-    pairs = resolve_paths(source)
-    file_ids = _file_ids(pairs) if len(pairs) > 1 else [None]
-    for (path, root), fid in zip(pairs, file_ids):
-        fmt = _pick_format(path, format, from_folder=root is not None)
-        if fmt is None:
-            continue
+    for fmt, target, path, root, fid in _plan_reads(source, format):
         if fmt.iter_chunks is not None:
             # chunk_size=None lets the reader choose (about DEFAULT_CHUNK_BYTES a chunk)
-            for chunk in fmt.call_iter_chunks(path, chunk_size=chunk_size, fs=fs, dtype=dtype, **options):
+            for chunk in fmt.call_iter_chunks(target, chunk_size=chunk_size, fs=fs, dtype=dtype, **options):
                 yield _retag(chunk, path, root, fmt, fid)
             continue
-        s = _retag(fmt.call_read(path, fs=fs, dtype=dtype, **options), path, root, fmt, fid)
+        s = _retag(fmt.call_read(target, fs=fs, dtype=dtype, **options), path, root, fmt, fid)
         size = chunk_size or default_chunk_size(int(s.lengths.max()), s.n_channels, s.dtype.itemsize)
         for start in range(0, len(s), size):
             yield s[start : start + size]

@@ -12,6 +12,7 @@ import pandas as pd
 from ..data import SignalSet
 from ..exceptions import DataFormatError, ValidationError
 from ._npyfile import _Header
+from ._sampling import _check_rates, _merge_fs, _out_dtype
 
 _AXES = ("series", "channels", "times")
 _DEFAULT_LAYOUTS = {
@@ -40,18 +41,6 @@ _SCALAR_KINDS = "biufcMmUS"
 # ---------------------------------------------------------------------------------
 # Samples and sampling rate
 # ---------------------------------------------------------------------------------
-def _out_dtype(dtype: Any) -> np.dtype | None:
-    if dtype is None:
-        return None
-    try:
-        dt = np.dtype(dtype)
-    except TypeError as err:
-        raise ValidationError(f"dtype={dtype!r} is not a NumPy dtype; use 'float32' or 'float64'.") from err
-    if dt.kind != "f":
-        raise ValidationError(f"dtype={dtype!r} is not a floating-point type; use 'float32' or 'float64'.")
-    return dt
-
-
 def _samples(x: np.ndarray, dtype: Any, where: str) -> np.ndarray:
     """A C-ordered copy of ``x`` (never a view of a memory map) with the output dtype."""
     kind = x.dtype.kind
@@ -65,41 +54,6 @@ def _samples(x: np.ndarray, dtype: Any, where: str) -> np.ndarray:
     if dt is None:
         dt = x.dtype if x.dtype in (np.dtype(np.float32), np.dtype(np.float64)) else np.dtype(np.float64)
     return np.array(x, dtype=dt, order="C", copy=True)
-
-
-def _fs_text(fs: Any) -> str:
-    a = np.atleast_1d(np.asarray(fs, dtype=np.float64))
-    lo, hi = float(a.min()), float(a.max())
-    return f"{lo:g}" if np.isclose(lo, hi, rtol=1e-9, atol=0) else f"{lo:g}..{hi:g}"
-
-
-def _merge_fs(user_fs: Any, file_fs: np.ndarray | None, source: str, switch: str, where: str) -> Any:
-    """The file's sampling rate, checked against one the user gave."""
-    if file_fs is None:
-        return user_fs
-    if user_fs is None:
-        return file_fs
-    try:
-        u = np.asarray(user_fs, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise ValidationError(f"fs={user_fs!r} is not a number in Hz.") from err
-    if not np.allclose(file_fs, u, rtol=1e-6, atol=0):
-        raise ValidationError(
-            f"{where}: fs={user_fs!r} was given, but {source} says fs={_fs_text(file_fs)} Hz. "
-            f"Drop fs= to use the file's rate, or pass {switch} to ignore it."
-        )
-    return file_fs
-
-
-def _check_rates(fs: np.ndarray, where: str, source: str, start: int) -> np.ndarray:
-    bad = np.flatnonzero(~(np.isfinite(fs) & (fs > 0)))
-    if bad.size:
-        i = int(bad[0])
-        raise DataFormatError(
-            f"{where}: {source} gives fs={float(fs[i])!r} Hz for series {start + i}; expected a "
-            "positive finite rate."
-        )
-    return fs
 
 
 # ---------------------------------------------------------------------------------

@@ -49,8 +49,6 @@ from ._npyparts import (
     _ID_KEYS,
     _FS_KEYS,
     _SCALAR_KINDS,
-    _out_dtype,
-    _check_rates,
     _column,
     _as_ids,
     _duplicates,
@@ -60,6 +58,7 @@ from ._npyparts import (
     _parts,
 )
 from ._registry import Format, default_chunk_size, register
+from ._sampling import _check_rates, _out_dtype
 
 __all__ = ["read_npy", "read_npz", "iter_chunks_npy"]
 

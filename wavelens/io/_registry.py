@@ -65,6 +65,10 @@ class Format:
     one_series_per_file : bool
         True when a file holds one (possibly multichannel) series, so that a folder
         of such files is a collection with ids from the file names.
+    reads_many : bool
+        True when ``read`` also takes a list of paths and reads them together
+        (seismic: one component per SAC file joins into one 3-channel series); the
+        series' ids then come from the reader, not from the file names.
     """
 
     name: str
@@ -75,6 +79,7 @@ class Format:
     sniff: Callable[[Path], bool] | None = None
     is_directory_store: bool = False
     one_series_per_file: bool = False
+    reads_many: bool = False
     options: tuple[str, ...] = field(default=())
 
     def call_read(self, path: Path, **kwargs: Any) -> SignalSet:
