@@ -122,7 +122,7 @@ def read_table(path: str | os.PathLike[str]) -> pd.DataFrame:
     if suffix in (".parquet", ".pq"):
         return pd.read_parquet(path)
     if suffix in (".csv", ".tsv"):
-        return pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", dtype={"id": str})
+        return pd.read_csv(path, sep="\t" if suffix == ".tsv" else ",", dtype={"id": str, "series_id": str})
     raise ValidationError(f"read_table: {str(path)!r} has suffix {suffix!r}; use one of {list(_TABLE_SUFFIXES)!r}.")
 
 
