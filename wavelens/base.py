@@ -16,7 +16,7 @@ an estimator accepts and returns:
     ``"features"`` ``(n_series, n_features)``, ``"timefreq"``
     ``(n_series, n_channels, n_freqs, n_frames)``, ``"series"``
     ``(n_series, n_channels, n_times)`` or a ragged list, ``"image"``
-    ``(n_series, nbins, nbins)``, ``"scores"`` ``(n_series,)``.
+    ``(n_series, n_channels, nbins, nbins)``, ``"scores"`` ``(n_series,)``.
 ``preserves_dtype`` (bool)
     float32 in gives float32 out.
 ``stochastic`` (bool)

@@ -10,6 +10,8 @@ it lives here, in the shipped test kit, rather than in one of them.
 It checks nothing: it expects what :func:`~wavelens.transforms.plot_image` has already
 validated (``x`` strictly increasing, at least two points, everything finite, limits
 with ``min < max``), all in plotted units (apply ``log10`` before calling).
+:func:`make_power_spectra` makes the realistic inputs (TESS-like solar-like
+oscillators) that the tests and the benchmark draw.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import binned_statistic
 
-__all__ = ["reference_plot_to_array", "edge_values"]
+__all__ = ["reference_plot_to_array", "edge_values", "make_power_spectra"]
 
 
 def edge_values(x: np.ndarray, y: np.ndarray, e: np.ndarray) -> np.ndarray:
@@ -85,8 +87,20 @@ def reference_plot_to_array(
        ``clip(floor(p_hi), 0, R-1)`` inclusive become 0. A line that leaves the axes is
        drawn up to the border; a column whose line is wholly above or below is empty
        (what a plot with fixed limits shows, and never a false line along the border).
-    5. Rows are flipped so that up is up, then ``s x s`` blocks are averaged (float64)
-       and the result cast to float32.
+    5. Rows are flipped so that up is up, then ``s x s`` blocks are averaged (float64;
+       nothing to average at ``s == 1``) and the result cast to float32.
+
+    Examples
+    --------
+    A line rising across a 4 x 4 image, leaving it through the top:
+
+    >>> import numpy as np
+    >>> reference_plot_to_array(np.array([0.0, 4.0]), np.array([0.5, 5.0]), 4, 1,
+    ...                         0.0, 4.0, 0.0, 4.0).astype(int)
+    array([[1, 1, 0, 0],
+           [1, 0, 0, 1],
+           [0, 0, 1, 1],
+           [0, 1, 1, 1]])
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -124,7 +138,8 @@ def reference_plot_to_array(
         for col, a, b in zip(np.flatnonzero(drawn), r0, r1):
             img[a : b + 1, col] = 0.0
     img = img[::-1]
-    img = img.reshape(nbins, s, nbins, s).mean(axis=(1, 3))
+    if s > 1:
+        img = img.reshape(nbins, s, nbins, s).mean(axis=(1, 3))
     return img.astype(np.float32)
 
 
@@ -161,6 +176,12 @@ def make_power_spectra(
         Frequencies in µHz, strictly increasing.
     power : ndarray of float64, shape (n_spectra, n_freqs)
         Power density in ppm²/µHz, all > 0.
+
+    Examples
+    --------
+    >>> f, power = make_power_spectra(3, 1000, random_state=0)
+    >>> f.shape, power.shape, bool((power > 0).all())
+    ((1000,), (3, 1000), True)
     """
     rng = np.random.default_rng(random_state)
     f = np.geomspace(fmin, fmax, n_freqs)
