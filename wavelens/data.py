@@ -83,7 +83,9 @@ class SignalSet:
         other numeric types become float64. A list whose series all have the same
         length is kept as a list; use :meth:`to_numpy` for a 3-D array.
     fs : float or array-like of shape (n_series,), optional
-        Sampling rate in Hz, one for all series or one per series.
+        Sampling rate in Hz, one for all series or one per series. Per-series rates
+        that agree within a relative 1e-6 (one rate stored with rounding) become
+        one scalar rate, their median.
     ids : sequence of str, optional
         One identifier per series; defaults to ``"0", "1", ...``. Must be unique.
     channels : sequence of str, optional
@@ -231,8 +233,11 @@ class SignalSet:
         if not np.all(np.isfinite(a) & (a > 0)):
             bad = int(np.flatnonzero(~(np.isfinite(a) & (a > 0)))[0])
             raise ValidationError(f"SignalSet: fs of series {bad} is {a[bad]!r}; expected a positive number in Hz.")
-        if np.all(a == a[0]):
-            return float(a[0])
+        # rates that agree to 1e-6 are one rate stored with rounding (the LEELA files'
+        # sample intervals differ in the 7th digit): keep one, the median
+        med = float(np.median(a))
+        if np.all(np.abs(a - med) <= 1e-6 * med):
+            return med
         return a
 
     # -- shape ----------------------------------------------------------------------

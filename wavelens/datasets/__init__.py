@@ -6,6 +6,7 @@
   abnormal). It is made by ``scripts/make_demo_data.py`` from :func:`make_vibration`,
   so it can be regenerated and checked bit for bit.
 * :func:`make_vibration`: the helicopter accelerometer simulator (source study 2).
+* :func:`make_power_spectra`: power spectra of solar-like oscillators (source study 4).
 """
 
 from __future__ import annotations
@@ -16,9 +17,17 @@ import numpy as np
 import pandas as pd
 
 from ..data import SignalSet
+from ._spectra import make_power_spectra
 from ._vibration import VIBRATION_ANOMALY_KINDS, make_vibration
 
-__all__ = ["demo_path", "load_demo", "make_demo", "make_vibration", "VIBRATION_ANOMALY_KINDS"]
+__all__ = [
+    "demo_path",
+    "load_demo",
+    "make_demo",
+    "make_vibration",
+    "make_power_spectra",
+    "VIBRATION_ANOMALY_KINDS",
+]
 
 _DEMO_FILE = "vibration_demo.npz"
 _DEMO_SEED = 20261123
