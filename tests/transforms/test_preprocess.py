@@ -1,4 +1,5 @@
-"""Tests of wavelens.transforms._preprocess: agreement with SciPy, invariants, errors."""
+"""Tests of the series-to-series transforms (wavelens.transforms._preprocess, _filters,
+_derivatives): agreement with SciPy, invariants, errors."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ import scipy.signal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import wavelens.transforms._spectral as spectral_mod
+import wavelens.transforms._stft as stft_mod
 from wavelens.data import SignalSet
 from wavelens.exceptions import ValidationError
 from wavelens.transforms import (
@@ -171,7 +171,7 @@ def test_spectrogram_out_parameter_and_chunking(monkeypatch):
     # small work buffers: several series per block; one series per block with its
     # frames in chunks of 9; one frame at a time
     for work in (200_000, 20_000, 1):
-        monkeypatch.setattr(spectral_mod, "_WORK_BYTES", work)
+        monkeypatch.setattr(stft_mod, "_WORK_BYTES", work)
         np.testing.assert_allclose(spectrogram(X, **kw), ref, rtol=1e-5, atol=1e-4)
         np.testing.assert_allclose(welch(X, fs=100.0, nperseg=100), welch_ref, rtol=1e-5)
         np.testing.assert_allclose(spectral_summary(X, fs=100.0, nperseg=100, per="frame"),

@@ -16,7 +16,7 @@ from ._write import TableWriter, read_table, write_scores, write_table
 
 # Each reader module registers its format(s) on import; their heavy dependencies
 # are imported only when a file is read.
-from . import _text, _numpy, _wav, _ts, _hdf5, _parquet, _zarr, _seismic  # noqa: E402,F401
+from . import _text, _numpy, _wav, _ts, _parquet, _hdf5, _zarr, _seismic  # noqa: E402,F401
 
 __all__ = [
     "load",

@@ -8,7 +8,7 @@ zarr group.
 
 Tables written by :meth:`pandas.DataFrame.to_hdf` (groups with a ``pandas_type``
 attribute) are read with pandas (needs PyTables) as wide tables, one row per
-series, by the Parquet reader's wide-table logic.
+series, by the wide-table logic of :mod:`._tables` (shared with the Parquet reader).
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from .._optional import import_optional
 from ..data import SignalSet
 from ..exceptions import DataFormatError, ValidationError
 from ._sampling import _merge_fs, _out_dtype as _checked_dtype
-from ._parquet import (
+from ._registry import Format, default_chunk_size, register
+from ._tables import (
     AUTO_FS_NAMES,
     AUTO_ID_NAMES,
     AUTO_LABEL_NAMES,
@@ -36,7 +37,6 @@ from ._parquet import (
     wide_plan,
     wide_rows,
 )
-from ._registry import Format, default_chunk_size, register
 
 __all__ = ["read_hdf5", "iter_hdf5", "ArrayStore", "ArrayPlan"]
 

@@ -81,6 +81,9 @@ def check_get_params_and_clone(est: Any) -> None:
             np.testing.assert_array_equal(value, other)
         elif hasattr(value, "get_params"):
             assert type(value) is type(other)
+        elif isinstance(value, (list, tuple)) and any(hasattr(v, "get_params") for v in value):
+            # a list of estimators (an ensemble's members): clone clones each member
+            assert [type(v) for v in value] == [type(v) for v in other], f"clone changed parameter {name!r}"
         else:
             assert value == other, f"clone changed parameter {name!r}"
 

@@ -7,19 +7,36 @@ scikit-learn ``Pipeline``. Estimators that need the sampling rate take it as the
 ``fs=`` hyperparameter or from the SignalSet.
 """
 
-from . import _bow, _filterbank, _plotimage, _preprocess, _spectral, _stats, _windows
+from . import (
+    _bow,
+    _derivatives,
+    _filterbank,
+    _filters,
+    _plotimage,
+    _preprocess,
+    _spectral,
+    _spectral_features,
+    _stats,
+    _windows,
+)
 from ._bow import *  # noqa: F401,F403
+from ._derivatives import *  # noqa: F401,F403
 from ._filterbank import *  # noqa: F401,F403
+from ._filters import *  # noqa: F401,F403
 from ._plotimage import *  # noqa: F401,F403
 from ._preprocess import *  # noqa: F401,F403
 from ._spectral import *  # noqa: F401,F403
+from ._spectral_features import *  # noqa: F401,F403
 from ._stats import *  # noqa: F401,F403
 from ._windows import *  # noqa: F401,F403
 
 __all__ = [
     *_preprocess.__all__,
+    *_filters.__all__,
+    *_derivatives.__all__,
     *_windows.__all__,
     *_spectral.__all__,
+    *_spectral_features.__all__,
     *_filterbank.__all__,
     *_stats.__all__,
     *_plotimage.__all__,

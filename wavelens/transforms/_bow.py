@@ -18,7 +18,10 @@ from sklearn.cluster import MiniBatchKMeans
 from ..base import BaseTransform, check_is_fitted
 from ..data import CollectionMeta, SignalSet, check_collection, describe_series
 from ..exceptions import ValidationError
-from ._preprocess import SplineDerivative, _check_choice, _check_int, _map_series, _standardize_kernel
+from ._blockmap import _map_series
+from ._derivatives import SplineDerivative
+from ._preprocess import _standardize_kernel
+from ._seriestransform import _check_choice, _check_int
 from ._windows import _TAILS, WindowMap, _make_windows
 
 __all__ = ["BagOfWords"]

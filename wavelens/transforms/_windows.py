@@ -25,7 +25,7 @@ import numpy as np
 from ..data import CollectionMeta, check_collection, describe_series
 from ..exceptions import ValidationError
 from ._framing import frame
-from ._preprocess import _check_choice, _check_int
+from ._seriestransform import _check_choice, _check_int
 
 __all__ = ["WindowMap", "make_windows", "aggregate", "spread", "reassemble"]
 
