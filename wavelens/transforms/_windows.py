@@ -156,7 +156,6 @@ def _cut(data: Any, meta: CollectionMeta, wmap: WindowMap, fill_value: float) ->
         out.reshape(meta.n_series, n_reg, n_ch, size)[...] = frames.transpose(0, 2, 1, 3)
         return out
     if isinstance(data, np.ndarray):
-        last = data.shape[2] - 1
         take = lambda c, rows, t: data[rows[:, np.newaxis], c, t]  # noqa: E731
     else:
         flat = np.concatenate(data, axis=1)
