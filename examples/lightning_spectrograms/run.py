@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> Path:
     args = ap.parse_args(argv)
 
     chunks = load(args.data, field="wvfmdata", dtype="float32")
-    station = chunks.metadata["nodename"].astype(str).to_numpy()
+    station = chunks.metadata["nodename"].to_numpy().astype(str)
     if args.small:
         keep = np.concatenate([np.flatnonzero(station == s)[:40] for s in np.unique(station)])
         chunks, station = chunks[keep], station[keep]
@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> Path:
     args.out.mkdir(parents=True, exist_ok=True)
     with atomic_path(args.out / "images.npz") as tmp:
         with open(tmp, "wb") as fh:
-            np.savez_compressed(fh, images=images, ids=chunks.ids.astype(str), station=station,
+            np.savez_compressed(fh, images=images, ids=chunks.ids.astype(str), station=station.astype(str),
                                 frequencies=spec.frequencies_, times=spec.times_)
 
     stations = list(np.unique(station))
