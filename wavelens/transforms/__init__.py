@@ -9,9 +9,11 @@ scikit-learn ``Pipeline``. Estimators that need the sampling rate take it as the
 
 from . import (
     _bow,
+    _convolve,
     _derivatives,
     _filterbank,
     _filters,
+    _kernels,
     _plotimage,
     _preprocess,
     _spectral,
@@ -20,9 +22,11 @@ from . import (
     _windows,
 )
 from ._bow import *  # noqa: F401,F403
+from ._convolve import *  # noqa: F401,F403
 from ._derivatives import *  # noqa: F401,F403
 from ._filterbank import *  # noqa: F401,F403
 from ._filters import *  # noqa: F401,F403
+from ._kernels import *  # noqa: F401,F403
 from ._plotimage import *  # noqa: F401,F403
 from ._preprocess import *  # noqa: F401,F403
 from ._spectral import *  # noqa: F401,F403
@@ -37,6 +41,8 @@ __all__ = [
     *_windows.__all__,
     *_spectral.__all__,
     *_spectral_features.__all__,
+    *_kernels.__all__,
+    *_convolve.__all__,
     *_filterbank.__all__,
     *_stats.__all__,
     *_plotimage.__all__,

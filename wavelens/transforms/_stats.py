@@ -14,7 +14,6 @@ the undefined ones, so no series ever gives NaN:
 from __future__ import annotations
 
 import math
-import os
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Sequence
 
@@ -24,6 +23,7 @@ import numpy as np
 from ..base import BaseTransform, check_is_fitted
 from ..data import CollectionMeta, check_collection
 from ..exceptions import ValidationError
+from ._threads import _n_threads
 
 __all__ = ["STATISTICS", "statistics", "Statistics"]
 
@@ -99,15 +99,6 @@ def _stats_items(data, rows, starts, stops, about_mean, out):  # pragma: no cove
             out[k, 7] = 0.0
         out[k, 8] = crossings / (n - 1) if n > 1 else 0.0
         out[k, 9] = max_abs / rms if rms > 0.0 else 0.0
-
-
-def _n_threads(n_jobs: Any, caller: str) -> int:
-    if n_jobs is None:
-        return 1
-    if isinstance(n_jobs, (bool, float)) or not isinstance(n_jobs, (int, np.integer)) or n_jobs == 0:
-        raise ValidationError(f"{caller}: n_jobs must be None, -1 or a positive integer, found {n_jobs!r}.")
-    cpus = os.cpu_count() or 1
-    return int(n_jobs) if n_jobs > 0 else max(1, cpus + 1 + int(n_jobs))
 
 
 def _check_stats(stats: Any, caller: str) -> tuple[str, ...]:
