@@ -1,0 +1,98 @@
+"""Detectors by name, the same in Python, in configuration files and on the command line."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from ..exceptions import ValidationError
+from ._adapters import PyODDetector
+from ._base import BaseDetector
+from ._classic import KNN, LOF, OCSVM, IForest, KPCAResidual, Mahalanobis, PCAResidual
+from ._dtw import DTWKNN
+
+__all__ = ["make_detector", "detector_names"]
+
+_NAMES: dict[str, type[BaseDetector]] = {
+    "lof": LOF,
+    "iforest": IForest,
+    "ocsvm": OCSVM,
+    "pca": PCAResidual,
+    "mahalanobis": Mahalanobis,
+    "knn": KNN,
+    "dtw-knn": DTWKNN,
+    "kpca": KPCAResidual,
+}
+_PYOD_PREFIX = "pyod:"
+
+
+def detector_names() -> list[str]:
+    """The names :func:`make_detector` accepts (``"pyod:<Name>"`` stands for any PyOD model).
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> from wavelens.detect import detector_names
+    >>> detector_names()
+    ['dtw-knn', 'iforest', 'knn', 'kpca', 'lof', 'mahalanobis', 'ocsvm', 'pca', 'pyod:<Name>']
+    """
+    return [*sorted(_NAMES), f"{_PYOD_PREFIX}<Name>"]
+
+
+def make_detector(name: str, **params: Any) -> BaseDetector:
+    """A detector from its short name and hyperparameters.
+
+    Parameters
+    ----------
+    name : str
+        One of :func:`detector_names` (case and ``_``/``-`` are not significant):
+        ``"lof"`` (:class:`LOF`), ``"iforest"`` (:class:`IForest`), ``"ocsvm"``
+        (:class:`OCSVM`), ``"pca"`` (:class:`PCAResidual`), ``"mahalanobis"``
+        (:class:`Mahalanobis`), ``"knn"`` (:class:`KNN`), ``"dtw-knn"``
+        (:class:`DTWKNN`), ``"kpca"`` (:class:`KPCAResidual`), or ``"pyod:<Name>"`` for
+        the PyOD model ``<Name>`` (:class:`PyODDetector`, e.g. ``"pyod:ECOD"``).
+    **params
+        Hyperparameters of that detector.
+
+    Returns
+    -------
+    BaseDetector
+        Unfitted.
+
+    Raises
+    ------
+    ValidationError
+        An unknown name (the message lists the valid ones) or an unknown parameter (the
+        message lists the detector's parameters).
+
+    Examples
+    --------
+    >>> from wavelens.detect import make_detector
+    >>> make_detector("lof", n_neighbors=5)
+    LOF(n_neighbors=5)
+    >>> make_detector("pyod:ECOD")
+    PyODDetector(name='ECOD')
+    """
+    if not isinstance(name, str):
+        raise ValidationError(f"make_detector: name must be a string such as 'lof', found {name!r}.")
+    if name[: len(_PYOD_PREFIX)].lower() == _PYOD_PREFIX:
+        pyod_name = name[len(_PYOD_PREFIX):].strip()
+        if not pyod_name:
+            raise ValidationError(
+                f"make_detector: {name!r} names no PyOD model; write 'pyod:<Name>', e.g. 'pyod:ECOD'."
+            )
+        return PyODDetector(pyod_name, **params)
+    key = name.strip().lower().replace("_", "-")
+    cls = _NAMES.get(key)
+    if cls is None:
+        raise ValidationError(f"make_detector: unknown detector {name!r}; valid names: {detector_names()!r}.")
+    valid = sorted(set(inspect.signature(cls.__init__).parameters) - {"self"})
+    unknown = sorted(set(params) - set(valid))
+    if unknown:
+        raise ValidationError(
+            f"make_detector({name!r}): unknown parameter(s) {unknown!r}; {cls.__name__} takes {valid!r}."
+        )
+    return cls(**params)
