@@ -12,7 +12,7 @@ from typing import Sequence
 from ._app import app
 
 # Subcommands register themselves on the app when imported.
-from . import demo, features, inspect  # noqa: E402,F401
+from . import demo, detect, features, inspect  # noqa: E402,F401
 
 __all__ = ["app", "main"]
 

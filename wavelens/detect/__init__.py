@@ -13,7 +13,12 @@ for the detectors on rows of numbers, a 2-D feature matrix.
   any PyOD model through :class:`PyODDetector`.
 - On the series themselves: :class:`DTWKNN` (dynamic time warping, via aeon).
 - Compositions: :class:`FeatureDetector` (representation → scaling → PCA → core
-  detector) and :class:`EnsembleDetector` (rank or z-score averaging).
+  detector), :class:`EnsembleDetector` (rank or z-score averaging) and
+  :class:`WindowedDetector` (any detector on windows, window scores aggregated per
+  series or spread back per sample).
+- Within one long series: :class:`SubsequenceDetector` (k-NN distance of every
+  subsequence to the others or to a clean reference; window from the dominant period,
+  :func:`find_period`), a score per sample.
 - By name: :func:`make_detector` (``"lof"``, ``"iforest"``, ``"pyod:ECOD"``, ...).
 - Saving without pickle: :func:`save_detector` / :func:`load_detector`.
 
@@ -28,6 +33,8 @@ from ._ensemble import EnsembleDetector
 from ._feature import FeatureDetector
 from ._persist import load_detector, save_detector
 from ._registry import detector_names, make_detector
+from ._subsequence import SubsequenceDetector, find_period
+from ._windowed import WindowedDetector
 
 __all__ = [
     "BaseDetector",
@@ -42,6 +49,9 @@ __all__ = [
     "KPCAResidual",
     "DTWKNN",
     "PyODDetector",
+    "WindowedDetector",
+    "SubsequenceDetector",
+    "find_period",
     "make_detector",
     "detector_names",
     "save_detector",

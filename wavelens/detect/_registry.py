@@ -10,6 +10,8 @@ from ._adapters import PyODDetector
 from ._base import BaseDetector
 from ._classic import KNN, LOF, OCSVM, IForest, KPCAResidual, Mahalanobis, PCAResidual
 from ._dtw import DTWKNN
+from ._subsequence import SubsequenceDetector
+from ._windowed import WindowedDetector
 
 __all__ = ["make_detector", "detector_names"]
 
@@ -22,6 +24,8 @@ _NAMES: dict[str, type[BaseDetector]] = {
     "knn": KNN,
     "dtw-knn": DTWKNN,
     "kpca": KPCAResidual,
+    "windowed": WindowedDetector,
+    "subsequence": SubsequenceDetector,
 }
 _PYOD_PREFIX = "pyod:"
 
@@ -37,7 +41,7 @@ def detector_names() -> list[str]:
     --------
     >>> from wavelens.detect import detector_names
     >>> detector_names()
-    ['dtw-knn', 'iforest', 'knn', 'kpca', 'lof', 'mahalanobis', 'ocsvm', 'pca', 'pyod:<Name>']
+    ['dtw-knn', 'iforest', 'knn', 'kpca', 'lof', 'mahalanobis', 'ocsvm', 'pca', 'subsequence', 'windowed', 'pyod:<Name>']
     """
     return [*sorted(_NAMES), f"{_PYOD_PREFIX}<Name>"]
 
@@ -52,7 +56,8 @@ def make_detector(name: str, **params: Any) -> BaseDetector:
         ``"lof"`` (:class:`LOF`), ``"iforest"`` (:class:`IForest`), ``"ocsvm"``
         (:class:`OCSVM`), ``"pca"`` (:class:`PCAResidual`), ``"mahalanobis"``
         (:class:`Mahalanobis`), ``"knn"`` (:class:`KNN`), ``"dtw-knn"``
-        (:class:`DTWKNN`), ``"kpca"`` (:class:`KPCAResidual`), or ``"pyod:<Name>"`` for
+        (:class:`DTWKNN`), ``"kpca"`` (:class:`KPCAResidual`), ``"windowed"``
+        (:class:`WindowedDetector`), ``"subsequence"`` (:class:`SubsequenceDetector`), or ``"pyod:<Name>"`` for
         the PyOD model ``<Name>`` (:class:`PyODDetector`, e.g. ``"pyod:ECOD"``).
     **params
         Hyperparameters of that detector.
