@@ -3,7 +3,7 @@
 (a) One-class protocol on aeon's GunPoint and ItalyPowerDemand: for each class, fit on
     that class's training series, score every test series, ROC AUC with the other
     classes as anomalies; per class and mean. The wavelens default
-    (:func:`wavelens.cli.detect.default_detector`) side by side with PyOD's IForest,
+    (:func:`wavelens.detect.default_detector`) side by side with PyOD's IForest,
     LOF, OCSVM, ECOD and KNN (default settings) on raw z-normalised series.
     Needs ``pip install pyod`` (the ``pyod`` extra).
 (b) Helicopter scale: 1,677 normal training rows (``mains=0.4``) and 2,511 test rows
@@ -43,7 +43,7 @@ def _z(X: np.ndarray) -> np.ndarray:
 def one_class() -> None:
     from aeon.datasets import load_gunpoint, load_italy_power_demand
 
-    from wavelens.cli.detect import default_detector
+    from wavelens.detect import default_detector
     from wavelens.evaluate import roc_auc
 
     try:
@@ -65,7 +65,7 @@ def one_class() -> None:
         for cls in np.unique(ytr):
             tr = Xtr[ytr == cls]
             lab = (yte != cls).astype(int)
-            det = default_detector(None, Xtr.shape[-1])
+            det = default_detector(fs=None, n_times=Xtr.shape[-1])
             res.setdefault("wavelens default", []).append(roc_auc(lab, det.fit(tr).decision_function(Xte)))
             for name, make in baselines.items():
                 with warnings.catch_warnings():

@@ -37,33 +37,8 @@ A representation, scaler or PCA wraps the named detector in a
 :class:`~wavelens.detect.FeatureDetector`; a window wraps the result in a
 ``WindowedDetector``.
 
-The default detector
---------------------
-When neither ``--detector`` nor a configuration names one, the detector is::
-
-    FeatureDetector("statistics + spectral_summary + band_power(8 equal bands to fs/2, log)",
-                    scaler="standard", detector=Mahalanobis())
-
-and, for short series (``n_times <= 4096``, where samples are aligned shapes rather
-than minutes of vibration), a rank-averaged ensemble of that with a 1-nearest-neighbour
-distance on the per-series standardised samples. It was chosen by measurement
-(``benchmarks/bench_detect.py`` and the experiments recorded in its docstring):
-
-* helicopter simulator (``make_vibration``; train with ``mains=0.4``, test without,
-  300 train / 400 test rows, 10 % anomalies of 6 kinds), ROC AUC:
-  statistics + spectral summary + 8 coarse log bands + Mahalanobis **0.940**;
-  the same without bands 0.878 (Mahalanobis), 0.853 (KNN-5), 0.853 (LOF-20),
-  0.752 (IsolationForest); with *fine* 8 Hz log bands + KNN 0.47 — fine bands isolate
-  the 50/100 Hz mains lines that the training campaign has and the test campaign
-  lacks, so every normal test row looks abnormal; coarse (fs/16 wide) bands dilute
-  those lines among the rotor harmonics and stay robust to the shift. Raw rows with
-  PCA(10, whiten) + LOF(5) (the study's best): 0.437 — random phases make raw samples
-  meaningless for long records. Constant rows (a dead sensor) score far above every
-  normal row (per-kind AUC 1.0).
-* one-class protocol on GunPoint / ItalyPowerDemand (series of 150 / 24 samples):
-  the feature detector alone beats the best PyOD baseline on GunPoint but not on
-  ItalyPowerDemand, where aligned shape carries the information; the 1-NN member on
-  standardised samples supplies it. See the benchmark for the figures.
+The default detector is :func:`wavelens.detect.default_detector` (see there for what it
+is and the measurements that chose it).
 """
 
 from __future__ import annotations
@@ -71,21 +46,24 @@ from __future__ import annotations
 import json
 import math
 import time
-import tomllib
 from pathlib import Path
 from typing import Any, List, Optional
 
 import numpy as np
 import typer
 
+try:  # Python >= 3.11
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
 from ..exceptions import ValidationError
 from ._app import command, echo_err, parse_options
 
-__all__ = ["build_detector", "default_detector", "read_config", "SHORT_SERIES"]
+__all__ = ["build_detector", "read_config"]
 
 #: Series up to this many samples get the shape (1-NN on standardised samples) member
 #: in the default detector.
-SHORT_SERIES = 4096
 _AGGREGATES = ("max", "mean", "topk_mean")
 _TOP_KEYS = ("representation", "scaler", "pca", "whiten", "window", "step", "aggregate", "k", "detector", "data")
 
@@ -144,28 +122,6 @@ def dump_config(cfg: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------------------
 # detectors
 # --------------------------------------------------------------------------------------
-def default_representation(fs: float | None, n_times: int) -> str:
-    """The default detector's representation spec for series of ``n_times`` samples at ``fs``."""
-    nyquist = 0.5 if fs is None else float(fs) / 2.0
-    edges = tuple(round(nyquist * i / 8, 6) for i in range(9))
-    nperseg = int(min(256, n_times))
-    return (f"statistics + spectral_summary(nperseg={nperseg}) + "
-            f"band_power(edges={edges!r}, nperseg={nperseg}, log=True)")
-
-
-def default_detector(fs: float | None, n_times: int) -> Any:
-    """The tuned default detector (see the module docstring) for series of ``n_times`` samples."""
-    from ..detect import KNN, EnsembleDetector, FeatureDetector, Mahalanobis
-
-    # without a sampling rate, frequencies are in cycles per sample (fs = 1)
-    features = FeatureDetector(default_representation(fs, n_times), scaler="standard", detector=Mahalanobis(),
-                               fs=1.0 if fs is None else float(fs))
-    if n_times > SHORT_SERIES:
-        return features
-    shape = FeatureDetector("standardize", scaler=None, detector=KNN(n_neighbors=1))
-    return EnsembleDetector([features, shape], combine="rank")
-
-
 def _windowed_class() -> Any:
     try:
         from ..detect._windowed import WindowedDetector
@@ -202,7 +158,9 @@ def build_detector(cfg: dict[str, Any], *, fs: float | None, n_times: int, n_job
                 "detector 'default' takes no parameters, representation, scaler or pca; name a detector "
                 f"(one of {detector_names()!r}) to set them."
             )
-        det = default_detector(fs, n_times)
+        from ..detect import default_detector
+
+        det = default_detector(fs=fs, n_times=n_times)
     else:
         det = make_detector(name, **det_cfg)
         if wrap:

@@ -19,6 +19,7 @@ for the detectors on rows of numbers, a 2-D feature matrix.
 - Within one long series: :class:`SubsequenceDetector` (k-NN distance of every
   subsequence to the others or to a clean reference; window from the dominant period,
   :func:`find_period`), a score per sample.
+- The tuned default of ``wavelens detect``: :func:`default_detector`.
 - By name: :func:`make_detector` (``"lof"``, ``"iforest"``, ``"pyod:ECOD"``, ...).
 - Saving without pickle: :func:`save_detector` / :func:`load_detector`.
 
@@ -27,6 +28,7 @@ Scores are judged with :mod:`wavelens.evaluate` (ROC AUC, PR AUC, precision@k).
 
 from ._adapters import PyODDetector
 from ._base import BaseDetector
+from ._default import default_detector
 from ._classic import KNN, LOF, OCSVM, IForest, KPCAResidual, Mahalanobis, PCAResidual
 from ._dtw import DTWKNN
 from ._ensemble import EnsembleDetector
@@ -54,6 +56,7 @@ __all__ = [
     "find_period",
     "make_detector",
     "detector_names",
+    "default_detector",
     "save_detector",
     "load_detector",
 ]
