@@ -346,6 +346,19 @@ def _n_kept(n_components: Any, variance: np.ndarray, caller: str, *, allow_none:
     raise ValidationError(f"{caller}: n_components must be {accepted}, found {n_components!r}.")
 
 
+def _fit_principal_axes(det: Any, F: np.ndarray, why: str, *, allow_none: bool) -> np.ndarray:
+    """Set ``det.mean_``, ``components_`` and ``n_components_`` from the training rows ``F``.
+
+    ``det`` is a PCA-based detector with an ``n_components`` parameter; returns the
+    variances of the kept components.
+    """
+    det._check_n_train(len(F), 2, why)
+    mean, axes, variance = _full_pca(F)
+    k = _n_kept(det.n_components, variance, det._caller(), allow_none=allow_none)
+    det.mean_, det.components_, det.n_components_ = mean, axes[:k], k
+    return variance[:k]
+
+
 class PCAResidual(_MatrixDetector):
     """PCA reconstruction error: what the leading principal components cannot explain.
 
@@ -388,10 +401,7 @@ class PCAResidual(_MatrixDetector):
         return f"PCAResidual(n_components={self.n_components!r})"
 
     def _fit_matrix(self, F: np.ndarray) -> np.ndarray:
-        self._check_n_train(len(F), 2, "to estimate principal axes")
-        mean, axes, variance = _full_pca(F)
-        k = _n_kept(self.n_components, variance, self._caller(), allow_none=False)
-        self.mean_, self.components_, self.n_components_ = mean, axes[:k], k
+        _fit_principal_axes(self, F, "to estimate principal axes", allow_none=False)
         return self._score_matrix(F)
 
     def _score_matrix(self, F: np.ndarray) -> np.ndarray:
@@ -449,11 +459,7 @@ class Mahalanobis(_MatrixDetector):
         return f"Mahalanobis(n_components={self.n_components!r})"
 
     def _fit_matrix(self, F: np.ndarray) -> np.ndarray:
-        self._check_n_train(len(F), 2, "to estimate a covariance")
-        mean, axes, variance = _full_pca(F)
-        k = _n_kept(self.n_components, variance, self._caller(), allow_none=True)
-        self.mean_, self.components_, self.n_components_ = mean, axes[:k], k
-        self.scales_ = np.sqrt(variance[:k])
+        self.scales_ = np.sqrt(_fit_principal_axes(self, F, "to estimate a covariance", allow_none=True))
         return self._score_matrix(F)
 
     def _score_matrix(self, F: np.ndarray) -> np.ndarray:

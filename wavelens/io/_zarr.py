@@ -17,7 +17,7 @@ import numpy as np
 from .._optional import import_optional
 from ..data import SignalSet
 from ..exceptions import DataFormatError
-from ._hdf5 import ArrayStore, iter_rows, plan_array, read_rows, select_array
+from ._hdf5 import ArrayPlan, ArrayStore, iter_rows, plan_array, read_rows, select_array
 from ._sampling import _out_dtype as _checked_dtype
 from ._registry import Format, register
 
@@ -79,6 +79,17 @@ def _open(path: Path, where: str) -> _ZarrStore:
             f"{where}: not a readable zarr store ({type(err).__name__}: {err})."
         ) from err
     return _ZarrStore(root, where)
+
+
+def _open_plan(
+    path: Path, dtype: Any, array: str | None, labels: Any, ids: Any, fs_key: Any, fs: Any
+) -> tuple[_ZarrStore, ArrayPlan, np.dtype | None]:
+    """The open store, the plan of the array to read and the checked dtype (of read and iter)."""
+    where = repr(str(path))
+    dt = _checked_dtype(dtype)
+    store = _open(path, where)
+    key = select_array(store, array)
+    return store, plan_array(store, key, labels=labels, ids=ids, fs_key=fs_key, fs=fs), dt
 
 
 def read_zarr(
@@ -154,11 +165,7 @@ def read_zarr(
     >>> len(s), s.n_channels, s.fs, s.labels.tolist()
     (5, 2, 100.0, [0, 1, 1, 0, 1])
     """
-    where = repr(str(path))
-    dt = _checked_dtype(dtype)
-    store = _open(path, where)
-    key = select_array(store, array)
-    plan = plan_array(store, key, labels=labels, ids=ids, fs_key=fs_key, fs=fs)
+    store, plan, dt = _open_plan(path, dtype, array, labels, ids, fs_key, fs)
     return read_rows(store, plan, 0, plan.n_series, dt)
 
 
@@ -184,11 +191,7 @@ def iter_zarr(
     SignalSet
         Consecutive chunks whose concatenation equals :func:`read_zarr`'s result.
     """
-    where = repr(str(path))
-    dt = _checked_dtype(dtype)
-    store = _open(path, where)
-    key = select_array(store, array)
-    plan = plan_array(store, key, labels=labels, ids=ids, fs_key=fs_key, fs=fs)
+    store, plan, dt = _open_plan(path, dtype, array, labels, ids, fs_key, fs)
     yield from iter_rows(store, plan, chunk_size, dt)
 
 

@@ -30,6 +30,7 @@ import numpy as np
 from ..base import BaseTransform, check_is_fitted
 from ..data import CollectionMeta, check_collection
 from ..exceptions import ValidationError
+from ._channels import _channel_names, _check_fitted_channels, _feature_channels
 from ._convolve import _check_kernels, _check_options, _check_widths, _Plan, _responses, _run, _split_parts
 from ._kernels import _gabor_kernels, _gaussian_kernels, difference_kernel, sobel_kernel
 from ._threads import _n_threads
@@ -224,12 +225,6 @@ def filterbank_features(
 
 
 # --------------------------------------------------------------- estimators
-def _channel_names(meta: CollectionMeta) -> list[str]:
-    if meta.signal_set is not None:
-        return list(meta.signal_set.channels)
-    return [f"ch{c}" for c in range(meta.n_channels)]
-
-
 def _describe(est: Any) -> str:
     """``"GaborBank(sigmas=(0.1,))"``: the class and the parameters that differ from the defaults."""
     defaults = type(est)().get_params(deep=False)
@@ -287,11 +282,7 @@ class _BaseBank(BaseTransform):
         check_is_fitted(self, "kernels_")
         caller = self._caller()
         data, meta = check_collection(X, fs=self.fs, caller=caller)
-        if meta.n_channels != self.n_channels_:
-            raise ValidationError(
-                f"{caller}: fitted on {self.n_channels_} channels, but X has {meta.n_channels}. "
-                "Pass series with the channels seen in fit."
-            )
+        _check_fitted_channels(self.n_channels_, meta, caller)
         if meta.fs is not None and self.fs_ is not None and not np.allclose(meta.fs, self.fs_):
             raise ValidationError(
                 f"{caller}: the bank was built for fs={self.fs_!r} Hz, but X has fs={meta.fs!r}. "
@@ -348,12 +339,7 @@ class _BaseBank(BaseTransform):
             Channel names to use instead of those seen in fit.
         """
         check_is_fitted(self, "kernels_")
-        chans = self.channels_ if input_features is None else [str(c) for c in input_features]
-        if len(chans) != self.n_channels_:
-            raise ValidationError(
-                f"{type(self).__name__}.get_feature_names_out: input_features has {len(chans)} names "
-                f"for {self.n_channels_} channels."
-            )
+        chans = _feature_channels(input_features, self.channels_, self.n_channels_, type(self).__name__)
         return np.array([f"{c}_{f}_{p}" for c in chans for f in self.filter_names_ for p in self.pool_], dtype=object)
 
 
@@ -547,11 +533,7 @@ class _BaseSeriesFilter(BaseTransform):
         check_is_fitted(self, "kernel_")
         caller = _describe(self)
         data, meta = check_collection(X, allow_ragged=False, caller=caller)
-        if meta.n_channels != self.n_channels_:
-            raise ValidationError(
-                f"{caller}: fitted on {self.n_channels_} channels, but X has {meta.n_channels}. "
-                "Pass series with the channels seen in fit."
-            )
+        _check_fitted_channels(self.n_channels_, meta, caller)
         _check_widths(self.kernel_, meta, caller)
         return _responses(data, self.kernel_, "real", self.mode, "direct", 1)[:, :, 0, :]
 

@@ -52,8 +52,11 @@ _SCALINGS = ("magnitude", "power", "psd", "db")
 # --------------------------------------------------------------------------------------
 
 
-def _spectrogram_plan(caller: str, n_times: int, fs: Any, p: dict) -> _PlanAxes:
+def _spectrogram_plan(caller: str, meta: CollectionMeta, n_times: int, fs: Any, p: dict) -> _PlanAxes:
+    """Check the options and the series' lengths; the plan for ``n_times`` samples at ``fs``."""
+    fs = _single_fs(fs, caller)
     nperseg = _check_int(p["nperseg"], "nperseg", caller, 1)
+    _check_long_enough(meta, nperseg, caller)
     _check_choice(p["scaling"], "scaling", _SCALINGS, caller)
     _check_choice(p["normalize"], "normalize", (None, "max"), caller)
     fmin = _check_hz(p["fmin"], "fmin", caller)
@@ -83,9 +86,7 @@ def _spectrogram_plan(caller: str, n_times: int, fs: Any, p: dict) -> _PlanAxes:
 def _spectrogram_core(
     data: np.ndarray, meta: CollectionMeta, fs: Any, p: dict, caller: str, out: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    fs = _single_fs(fs, caller)
-    _check_long_enough(meta, _check_int(p["nperseg"], "nperseg", caller, 1), caller)
-    plan, freqs, times = _spectrogram_plan(caller, int(data.shape[2]), fs, p)
+    plan, freqs, times = _spectrogram_plan(caller, meta, int(data.shape[2]), fs, p)
     shape = (meta.n_series, meta.n_channels, plan.n_bins, plan.n_frames)
     if out is None:
         out = np.empty(shape, data.dtype)
@@ -236,16 +237,19 @@ def _density_or_spectrum(scaling: Any, caller: str) -> str:
     return _check_choice(scaling, "scaling", ("density", "spectrum"), caller)
 
 
-def _periodogram_core(
-    data: np.ndarray, meta: CollectionMeta, fs: Any, p: dict, caller: str
-) -> tuple[np.ndarray, np.ndarray]:
-    fs = _single_fs(fs, caller)
-    n_times = int(data.shape[2])
-    plan, freqs, _ = _make_plan(
+def _periodogram_plan(caller: str, n_times: int, fs: Any, p: dict) -> _PlanAxes:
+    return _make_plan(
         caller=caller, n_times=n_times, fs=fs, nperseg=n_times, noverlap=None, nfft=p["nfft"],
         window=p["window"], scaling=_density_or_spectrum(p["scaling"], caller),
         detrend=p["detrend"], center=False, single_frame=True,
     )
+
+
+def _periodogram_core(
+    data: np.ndarray, meta: CollectionMeta, fs: Any, p: dict, caller: str
+) -> tuple[np.ndarray, np.ndarray]:
+    fs = _single_fs(fs, caller)
+    plan, freqs, _ = _periodogram_plan(caller, int(data.shape[2]), fs, p)
     out = np.empty((meta.n_series, meta.n_channels, plan.n_bins), data.dtype)
     rows = np.arange(meta.n_series)
     for s0, s1, _, _, S in _blocks(data, plan, rows, meta.ids, caller, p["n_jobs"]):
@@ -554,11 +558,8 @@ class Spectrogram(_SpectralBase):
 
     def fit(self, X: Any, y: Any = None) -> "Spectrogram":
         data, meta = self._check_fit(X)
-        fs = _single_fs(meta.fs, "Spectrogram")
-        name = "Spectrogram"
-        _check_long_enough(meta, _check_int(self.nperseg, "nperseg", name, 1), name)
         _, self.frequencies_, self.times_ = _spectrogram_plan(
-            "Spectrogram", self.n_times_, fs, self._params()
+            "Spectrogram", meta, self.n_times_, meta.fs, self._params()
         )
         return self
 
@@ -619,12 +620,7 @@ class Periodogram(_SpectralBase):
     def fit(self, X: Any, y: Any = None) -> "Periodogram":
         data, meta = self._check_fit(X)
         fs = _single_fs(meta.fs, "Periodogram")
-        _, self.frequencies_, _ = _make_plan(
-            caller="Periodogram", n_times=self.n_times_, fs=fs, nperseg=self.n_times_,
-            noverlap=None, nfft=self.nfft, window=self.window,
-            scaling=_density_or_spectrum(self.scaling, "Periodogram"), detrend=self.detrend,
-            center=False, single_frame=True,
-        )
+        _, self.frequencies_, _ = _periodogram_plan("Periodogram", self.n_times_, fs, self._params())
         return self
 
     def transform(self, X: Any) -> np.ndarray:

@@ -23,6 +23,7 @@ import numpy as np
 from ..base import BaseTransform, check_is_fitted
 from ..data import CollectionMeta, check_collection
 from ..exceptions import ValidationError
+from ._channels import _channel_names, _check_fitted_channels, _feature_channels
 from ._threads import _n_threads
 
 __all__ = ["STATISTICS", "statistics", "Statistics"]
@@ -261,10 +262,7 @@ class Statistics(BaseTransform):
         _check_level(self.crossing_level, caller)
         _n_threads(self.n_jobs, caller)
         self.n_channels_ = meta.n_channels
-        if meta.signal_set is not None:
-            self.channels_ = list(meta.signal_set.channels)
-        else:
-            self.channels_ = [f"ch{c}" for c in range(meta.n_channels)]
+        self.channels_ = _channel_names(meta)
         return self
 
     def transform(self, X: Any) -> np.ndarray:
@@ -282,11 +280,7 @@ class Statistics(BaseTransform):
         check_is_fitted(self, "stats_")
         caller = f"Statistics(stats={self.stats!r})"
         data, meta = check_collection(X, caller=caller)
-        if meta.n_channels != self.n_channels_:
-            raise ValidationError(
-                f"{caller}: fitted on {self.n_channels_} channels, but X has {meta.n_channels}. "
-                "Pass series with the channels seen in fit."
-            )
+        _check_fitted_channels(self.n_channels_, meta, caller)
         about_mean = _check_level(self.crossing_level, caller)
         return _compute(data, meta, self.stats_, about_mean, _n_threads(self.n_jobs, caller))
 
@@ -299,12 +293,7 @@ class Statistics(BaseTransform):
             Channel names to use instead of those seen in fit.
         """
         check_is_fitted(self, "stats_")
-        chans = self.channels_ if input_features is None else [str(c) for c in input_features]
-        if len(chans) != self.n_channels_:
-            raise ValidationError(
-                f"Statistics.get_feature_names_out: input_features has {len(chans)} names for "
-                f"{self.n_channels_} channels."
-            )
+        chans = _feature_channels(input_features, self.channels_, self.n_channels_, "Statistics")
         return np.array([f"{c}_{s}" for c in chans for s in self.stats_], dtype=object)
 
     @classmethod

@@ -40,6 +40,7 @@ import scipy.signal
 from ..base import BaseTransform, check_is_fitted
 from ..data import CollectionMeta, check_collection, describe_series
 from ..exceptions import ValidationError
+from ._channels import _channel_names
 from ._framing import frame
 
 __all__: list[str] = []
@@ -481,10 +482,7 @@ class _SpectralBase(BaseTransform):
         data, meta = check_collection(X, fs=self.fs, allow_ragged=self._is_ragged_ok(), caller=name)
         self.n_channels_ = meta.n_channels
         self.fs_ = meta.fs
-        if meta.signal_set is not None:
-            self.channels_ = list(meta.signal_set.channels)
-        else:
-            self.channels_ = [f"ch{c}" for c in range(meta.n_channels)]
+        self.channels_ = _channel_names(meta)
         if not self._is_ragged_ok():
             self.n_times_ = int(meta.lengths[0])
         return data, meta
