@@ -189,6 +189,38 @@ def _cttz(typingctx, x):
 
 
 @intrinsic
+def _at(typingctx, arr, idx):
+    """``arr[idx]`` of a contiguous 1-D array, without the negative-index wraparound
+    that numba adds to every signed index (a compare and a select per byte read:
+    without them the parse runs about 20 % faster). ``idx`` must be in range."""
+    if not (isinstance(arr, types.Array) and arr.ndim == 1 and arr.layout == "C"):
+        return None
+    sig = arr.dtype(arr, types.intp)
+
+    def codegen(context, builder, signature, args):
+        ary = context.make_array(signature.args[0])(context, builder, args[0])
+        return builder.load(builder.gep(ary.data, [args[1]]))
+
+    return sig, codegen
+
+
+@intrinsic
+def _put(typingctx, arr, idx, val):
+    """``arr[idx] = val`` (cast to the array's dtype), as :func:`_at`."""
+    if not (isinstance(arr, types.Array) and arr.ndim == 1 and arr.layout == "C" and arr.mutable):
+        return None
+    sig = types.void(arr, types.intp, val)
+
+    def codegen(context, builder, signature, args):
+        ary = context.make_array(signature.args[0])(context, builder, args[0])
+        value = context.cast(builder, args[2], signature.args[2], signature.args[0].dtype)
+        builder.store(value, builder.gep(ary.data, [args[1]]))
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
 def _bits_to_f64(typingctx, bits):
     """Reinterpret a uint64 as the float64 with the same bits."""
     if bits != types.uint64:
@@ -234,7 +266,7 @@ def count_newlines(buf, a, b):
         c += np.int64(((y >> _U7) * _B01) >> _U56)
         i += 8
     while i < b:
-        if buf[i] == 10:
+        if _at(buf, i) == 10:
             c += 1
         i += 1
     return c
@@ -262,7 +294,7 @@ def rfind_newline(buf, a, b):
         i -= 8
     while i > a:
         i -= 1
-        if buf[i] == 10:
+        if _at(buf, i) == 10:
             return i
     return -1
 
@@ -273,7 +305,7 @@ def scan_segment(buf, a, b):
 
     Returns ``(n_newlines, q)``; a line starts at 0 and after every newline.
     """
-    c = count_newlines(buf, a, b)
+    c = count_newlines(buf, a, b)  # (a separate pass: it vectorizes, a fused one does not)
     if a == 0:
         return c, 0
     return c, _find_newline(buf, a - 1, b) + 1
@@ -350,9 +382,9 @@ def _eisel_lemire(w, q):
     clz = _leading_zeros(w)
     w = w << np.uint64(clz)
     exp2 = ((217706 * q) >> 16) + 64 + 1023 - clz
-    x_hi, x_lo = _mul128(w, _PT_HI[q + 348])
+    x_hi, x_lo = _mul128(w, _at(_PT_HI, q + 348))
     if (x_hi & _M1FF) == _M1FF and (x_lo + w) < w:
-        y_hi, y_lo = _mul128(w, _PT_LO[q + 348])
+        y_hi, y_lo = _mul128(w, _at(_PT_LO, q + 348))
         m_hi = x_hi
         m_lo = x_lo + y_hi
         if m_lo < x_lo:
@@ -388,9 +420,9 @@ def _convert_slow(w, q, inexact):
     if not inexact:
         if 22 < q <= 22 + 15 and w <= _TWO53:
             # w * 10**(q - 22) is still an exact integer below 2**53
-            f = _P10I[q - 22]
+            f = _at(_P10I, q - 22)
             if w <= _TWO53 // f:
-                return _TOK_OK, np.float64(w * f) * _P10[22]
+                return _TOK_OK, np.float64(w * f) * _at(_P10, 22)
         ok, v = _eisel_lemire(w, q)
         if ok:
             return _TOK_OK, v
@@ -409,8 +441,8 @@ def _convert(w, q, inexact):
     if inexact or w > _TWO53 or q < -22 or q > 22:
         return _convert_slow(w, q, inexact)
     if q < 0:
-        return _TOK_OK, np.float64(w) / _P10[-q]
-    return _TOK_OK, np.float64(w) * _P10[q]
+        return _TOK_OK, np.float64(w) / _at(_P10, -q)
+    return _TOK_OK, np.float64(w) * _at(_P10, q)
 
 
 @njit(inline="always")
@@ -426,7 +458,7 @@ def _parse_number(buf, i):
     consumed. The caller checks that ``buf[end]`` ends the field.
     """
     neg = False
-    c = buf[i]
+    c = _at(buf, i)
     if c == 45:  # '-'
         neg = True
         i += 1
@@ -437,7 +469,7 @@ def _parse_number(buf, i):
     inexact = False
     nd = 0
     # integer part: usually short, so one digit at a time
-    d = np.uint64(buf[i]) - _U48
+    d = np.uint64(_at(buf, i)) - _U48
     while d < _U10:
         if w < _E18:
             w = w * _U10 + d
@@ -447,8 +479,8 @@ def _parse_number(buf, i):
                 inexact = True
         i += 1
         nd += 1
-        d = np.uint64(buf[i]) - _U48
-    if buf[i] == 46:  # '.'
+        d = np.uint64(_at(buf, i)) - _U48
+    if _at(buf, i) == 46:  # '.'
         i += 1
         # fraction: eight digits at a time while they fit; the last run of 1..7
         # digits at once too (its length from the trailing zeros of the
@@ -460,7 +492,7 @@ def _parse_number(buf, i):
                 n = np.int64(_cttz(z) >> _U3)
                 if n > 0:
                     # the n digits to the top bytes; zero bytes above read as 0
-                    w = w * _P10I[n] + _eight_digits(v << np.uint64(64 - 8 * n))
+                    w = w * _at(_P10I, n) + _eight_digits(v << np.uint64(64 - 8 * n))
                     i += n
                     nd += n
                     q -= n
@@ -469,7 +501,7 @@ def _parse_number(buf, i):
             i += 8
             nd += 8
             q -= 8
-        d = np.uint64(buf[i]) - _U48
+        d = np.uint64(_at(buf, i)) - _U48
         while d < _U10:
             if w < _E18:
                 w = w * _U10 + d
@@ -478,35 +510,35 @@ def _parse_number(buf, i):
                 inexact = True
             i += 1
             nd += 1
-            d = np.uint64(buf[i]) - _U48
+            d = np.uint64(_at(buf, i)) - _U48
     if nd == 0:
         # no digit: nan, inf, infinity (any case), or not a number
-        c = _lower(buf[i])
-        if c == 110 and _lower(buf[i + 1]) == 97 and _lower(buf[i + 2]) == 110:
+        c = _lower(_at(buf, i))
+        if c == 110 and _lower(_at(buf, i + 1)) == 97 and _lower(_at(buf, i + 2)) == 110:
             return _TOK_OK, np.nan, i + 3
-        if c == 105 and _lower(buf[i + 1]) == 110 and _lower(buf[i + 2]) == 102:
+        if c == 105 and _lower(_at(buf, i + 1)) == 110 and _lower(_at(buf, i + 2)) == 102:
             i += 3
             if (
-                _lower(buf[i]) == 105
-                and _lower(buf[i + 1]) == 110
-                and _lower(buf[i + 2]) == 105
-                and _lower(buf[i + 3]) == 116
-                and _lower(buf[i + 4]) == 121
+                _lower(_at(buf, i)) == 105
+                and _lower(_at(buf, i + 1)) == 110
+                and _lower(_at(buf, i + 2)) == 105
+                and _lower(_at(buf, i + 3)) == 116
+                and _lower(_at(buf, i + 4)) == 121
             ):
                 i += 5
             return _TOK_OK, (-np.inf if neg else np.inf), i
         return _TOK_BAD, 0.0, i
-    c = buf[i]
+    c = _at(buf, i)
     if c == 101 or c == 69:  # 'e', 'E'
         i += 1
         eneg = False
-        c = buf[i]
+        c = _at(buf, i)
         if c == 45:
             eneg = True
             i += 1
         elif c == 43:
             i += 1
-        d = np.uint64(buf[i]) - _U48
+        d = np.uint64(_at(buf, i)) - _U48
         if d >= _U10:
             return _TOK_BAD, 0.0, i
         ex = 0
@@ -514,7 +546,7 @@ def _parse_number(buf, i):
             if ex < 1000000:
                 ex = ex * 10 + np.int64(d)
             i += 1
-            d = np.uint64(buf[i]) - _U48
+            d = np.uint64(_at(buf, i)) - _U48
         q += -ex if eneg else ex
     status, v = _convert(w, q, inexact)
     return status, (-v if neg else v), i
@@ -529,7 +561,7 @@ def parse_token(buf, i):
 # -- lines ------------------------------------------------------------------------
 @njit(inline="always")
 def _skip_spaces(buf, i, cls):
-    while cls[buf[i]] == SPACE:
+    while _at(cls, buf[i]) == SPACE:
         i += 1
     return i
 
@@ -538,12 +570,12 @@ def _skip_spaces(buf, i, cls):
 def _field_end(buf, i, cls, ws):
     """End of the raw field that starts at ``i`` (blanks at its end excluded)."""
     if ws:
-        while cls[buf[i]] == 0:
+        while _at(cls, _at(buf, i)) == 0:
             i += 1
         return i
     last = i
     while True:
-        t = cls[buf[i]]
+        t = _at(cls, buf[i])
         if t == SEP or t == NL or t == COMMENT:
             return last
         i += 1
@@ -561,7 +593,7 @@ def _count_fields(buf, i, cls, ws):
     n = 0
     blank = True
     while True:
-        t = cls[buf[i]]
+        t = _at(cls, _at(buf, i))
         if t == NL:
             break
         if t == COMMENT:
@@ -570,7 +602,7 @@ def _count_fields(buf, i, cls, ws):
         if ws:
             if t == 0:
                 n += 1
-                while cls[buf[i]] == 0:
+                while _at(cls, buf[i]) == 0:
                     i += 1
                 continue
         else:
@@ -754,10 +786,10 @@ def parse_segment(
         j = 0
         pending = False  # a separator was read: a field must follow
         while True:
-            t = cls[buf[i]]
+            t = _at(cls, _at(buf, i))
             while t == SPACE:
                 i += 1
-                t = cls[buf[i]]
+                t = _at(cls, _at(buf, i))
             if t != 0:
                 if t == SEP or pending:
                     _set_error(err, ERR_EMPTY, line, j, i, 0)
@@ -775,9 +807,9 @@ def parse_segment(
             start = i
             if j != nxt:
                 status, val, i = _parse_number(buf, i)
-                t = cls[buf[i]]
+                t = _at(cls, _at(buf, i))
                 if status == _TOK_OK and t != 0:
-                    out[dst] = val
+                    _put(out, dst, val)
                 else:
                     if status == _TOK_BAD or t == 0:
                         _set_error(err, ERR_TOKEN, line, j, start, 0)
@@ -799,10 +831,10 @@ def parse_segment(
                     spans[r, sp_span[x], 0] = i
                     spans[r, sp_span[x], 1] = e
                     i = e
-                    t = cls[buf[i]]
+                    t = _at(cls, _at(buf, i))
                 else:
                     status, val, i = _parse_number(buf, i)
-                    t = cls[buf[i]]
+                    t = _at(cls, _at(buf, i))
                     if status == _TOK_BAD or t == 0:
                         _set_error(err, ERR_TOKEN, line, j, start, 0)
                         return ERR_TOKEN
@@ -820,7 +852,7 @@ def parse_segment(
             if not ws:
                 while t == SPACE:
                     i += 1
-                    t = cls[buf[i]]
+                    t = _at(cls, _at(buf, i))
                 if t == SEP:
                     i += 1
                     pending = True
