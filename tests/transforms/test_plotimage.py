@@ -343,12 +343,12 @@ def test_rows_with_an_extent_on_a_pixel_boundary_are_redrawn_from_all_logs(monke
     x = np.array([1.0, 10.0, 100.0])
     # 10**2 is exactly on the boundary between pixel rows 1 and 2 of [1, 1e4] / 4 rows
     on = np.array([[100.0, 100.0, 100.0], [30.0, 30.0, 30.0]])
-    img = plot_image(on, x=x, nbins=4, xlim=(1, 100), ylim=(1, 1e4), log=True)
+    img = plot_image(on, x=x, nbins=4, xlim=(1, 100), ylim=(1, 1e4), log=True, n_jobs=1)
     assert calls == [2, 1]  # both rows drawn, then the one on the boundary redrawn
     np.testing.assert_array_equal(img[0], _image([(1, c) for c in range(4)]))
     np.testing.assert_array_equal(img[1], _image([(2, c) for c in range(4)]))
     calls.clear()
-    plot_image(on[1:], x=x, nbins=4, xlim=(1, 100), ylim=(1, 1e4), log=True)
+    plot_image(on[1:], x=x, nbins=4, xlim=(1, 100), ylim=(1, 1e4), log=True, n_jobs=1)
     assert calls == [1]
 
 

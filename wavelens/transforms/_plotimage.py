@@ -611,7 +611,7 @@ def plot_image(
     xlim: tuple[float, float] | None = None,
     ylim: tuple[float, float] | None = None,
     log: bool = False,
-    n_jobs: int | None = None,
+    n_jobs: int | None = -1,
 ) -> np.ndarray:
     """Rasterise each series as a line plot into an ``nbins x nbins`` image.
 
@@ -647,9 +647,9 @@ def plot_image(
         Draw a log-log plot: ``log10`` is applied to ``x``, ``y``, ``xlim`` and
         ``ylim`` (all then must be > 0; ``x`` must be given), and the rules below apply
         to those plotted values.
-    n_jobs : int, optional
-        Threads drawing batches of series: None means 1, -1 every CPU. The output
-        does not depend on it.
+    n_jobs : int or None, default=-1
+        Threads drawing batches of series: -1 every CPU (as the FFT-based transforms
+        use), None or 1 one thread. The output does not depend on it.
 
     Returns
     -------
@@ -762,8 +762,8 @@ class PlotImage(BaseTransform):
         training series (all of them), as in :func:`plot_image`.
     log : bool, default=False
         Log-log plot: ``log10`` of ``x``, the values and the limits.
-    n_jobs : int, optional
-        Threads for ``transform``: None means 1, -1 every CPU.
+    n_jobs : int or None, default=-1
+        Threads for ``transform``: -1 every CPU, None or 1 one thread.
 
     Attributes
     ----------
@@ -804,7 +804,7 @@ class PlotImage(BaseTransform):
         xlim: tuple[float, float] | None = None,
         ylim: tuple[float, float] | None = None,
         log: bool = False,
-        n_jobs: int | None = None,
+        n_jobs: int | None = -1,
     ) -> None:
         self.x = x
         self.nbins = nbins
