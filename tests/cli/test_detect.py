@@ -110,18 +110,31 @@ def test_missing_test_and_model_conflicts(data, tmp_path, capsys):
     assert "give no --train" in capsys.readouterr().err
 
 
-def test_window_and_within_series_need_their_detectors(data, tmp_path, capsys):
+def test_windowed_scoring(data, tmp_path, capsys):
     d, _ = data
-    has_windowed = importlib.util.find_spec("wavelens.detect._windowed") is not None
-    code = _run(["--window", "1024", "--aggregate", "max"], d, tmp_path)
-    if has_windowed:
-        assert code == 0 and np.loadtxt(tmp_path / "s.txt").shape == (30,)
-    else:
-        assert code == 2 and "needs wavelens.detect.WindowedDetector" in capsys.readouterr().err
-    if importlib.util.find_spec("wavelens.detect._subsequence") is None:
-        code = main(["detect", "--test", str(d / "test.npy"), "--out", str(tmp_path / "p.txt")])
-        assert code == 2 and "needs wavelens.detect.SubsequenceDetector" in capsys.readouterr().err
-        assert not (tmp_path / "p.txt").exists()
+    code = _run(["--window", "1024", "--aggregate", "max", "--labels", str(d / "labels.txt")], d, tmp_path)
+    assert code == 0, capsys.readouterr().err
+    assert np.loadtxt(tmp_path / "s.txt").shape == (30,)
+    assert "ROC AUC" in capsys.readouterr().out
+
+
+def test_within_series_with_per_sample_labels(tmp_path, capsys):
+    # a periodic series (period 50) with one distorted stretch, labelled per sample
+    t = np.arange(6000)
+    x = np.sin(2 * np.pi * t / 50) + 0.05 * np.random.default_rng(0).standard_normal(t.size)
+    label = np.zeros(t.size, dtype=int)
+    label[3000:3100] = 1
+    x[3000:3100] += 1.5 * np.sin(2 * np.pi * t[3000:3100] / 13)
+    np.savetxt(tmp_path / "ecg.csv", np.column_stack([x, label]), fmt=["%.6f", "%d"], delimiter=",")
+    code = main(["detect", "--test", str(tmp_path / "ecg.csv"), "--format", "text-columns", "-o", "label_column=1",
+                 "--out", str(tmp_path / "p.txt")])
+    cap = capsys.readouterr()
+    assert code == 0, cap.err
+    scores = np.loadtxt(tmp_path / "p.txt")
+    assert scores.shape == (6000,) and np.isfinite(scores).all()
+    assert 3000 <= int(np.argmax(scores)) < 3100 + 75  # inside the planted stretch (or its trailing window)
+    auc = float(cap.out.split("ROC AUC")[1].split()[0])
+    assert auc > 0.95 and "/ 6000 samples" in cap.out
 
 
 def test_helicopter_example_small(tmp_path, capsys):

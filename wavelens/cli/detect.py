@@ -417,6 +417,13 @@ def detect_cmd(
         scores = np.concatenate([np.asarray(p, dtype=np.float64).ravel() for p in per_series])
         if y is not None:
             raise ValidationError("--labels holds one label per series; within-series mode scores samples.")
+        if test_set.point_labels is not None:
+            # per-sample labels in the test file (e.g. a text label column): judge the samples
+            y = np.concatenate([np.asarray(p).ravel() for p in test_set.point_labels]).astype(np.int64)
+            if not np.isin(y, (0, 1)).all():
+                raise ValidationError(
+                    f"{test!r}: the per-sample labels must be 0 or 1, found {np.unique(y)[:5].tolist()!r}."
+                )
     else:
         train_set = _load(train, "train", fs=fs, format=format, options=options)
         _check_compatible(train_set, test_set, train, test, cfg.get("window") is not None)
@@ -448,8 +455,9 @@ def detect_cmd(
     if y is not None:
         metrics.update(roc_auc=roc_auc(y, scores), pr_auc=pr_auc(y, scores),
                        n_abnormal=int(y.sum()), n_normal=int((y == 0).sum()))
+        unit = "samples" if mode == "within-series" else "test series"
         typer.echo(f"ROC AUC {metrics['roc_auc']:.4f}  PR AUC {metrics['pr_auc']:.4f}  "
-                   f"({metrics['n_abnormal']} abnormal / {metrics['n_test']} test series)")
+                   f"({metrics['n_abnormal']} abnormal / {y.size} {unit})")
     metrics["seconds"] = round(time.perf_counter() - t_start, 3)
 
     if run_dir is not None:
