@@ -16,7 +16,7 @@ from hypothesis.extra import numpy as hnp
 
 from wavelens.data import SignalSet, check_collection
 from wavelens.exceptions import DataFormatError, ValidationError
-from wavelens.io import _textparse as tp
+from wavelens.io import _textengine as tp
 from wavelens.io import detect_format, get_format, iter_chunks, load
 
 DATA = Path(__file__).parents[2].parent / "shared" / "data"
