@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 
 from ..data import SignalSet
-from ..exceptions import DataFormatError, ValidationError
+from ..exceptions import DataFormatError
 from ._registry import Format, register
+from ._sampling import _out_dtype
 
 __all__ = ["read_ts"]
 
@@ -175,12 +176,7 @@ def read_ts(path: Path, *, fs: float | None = None, dtype: Any = "float32") -> S
     """
     path = Path(path)
     where = repr(str(path))
-    if dtype is None:
-        out = np.dtype(np.float64)
-    else:
-        out = np.dtype(dtype)
-        if out.kind != "f":
-            raise ValidationError(f"dtype={dtype!r} is not a floating-point type; use 'float32' or 'float64'.")
+    out = _out_dtype(dtype) or np.dtype(np.float64)
     h = _Header()
     series: list[np.ndarray] = []
     labels: list[Any] = []

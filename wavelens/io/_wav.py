@@ -24,6 +24,7 @@ import pandas as pd
 from ..data import SignalSet
 from ..exceptions import DataFormatError, ValidationError
 from ._registry import Format, register
+from ._sampling import _out_dtype
 
 __all__ = ["read_wav"]
 
@@ -123,18 +124,6 @@ def _read_scipy(path: Path) -> tuple[int, np.ndarray]:
         # _read_scipy <- read_wav <- Format.call_read <- load <- the user's call
         warnings.warn(msg, category, stacklevel=5)
     return int(rate), x
-
-
-def _out_dtype(dtype: Any) -> np.dtype | None:
-    if dtype is None:
-        return None
-    try:
-        out = np.dtype(dtype)
-    except TypeError as err:
-        raise ValidationError(f"dtype={dtype!r} is not a NumPy dtype; use 'float32' or 'float64'.") from err
-    if out.kind != "f":
-        raise ValidationError(f"dtype={dtype!r} is not a floating-point type; use 'float32' or 'float64'.")
-    return out
 
 
 def _channels_first(x: np.ndarray, out: np.dtype | None) -> np.ndarray:
