@@ -1,7 +1,6 @@
 """Pipelines from text specs, and feature tables computed chunk by chunk."""
 
 import numpy as np
-import pandas as pd
 import pytest
 from sklearn.pipeline import FeatureUnion, Pipeline
 
@@ -9,7 +8,7 @@ from wavelens import ValidationError
 from wavelens.io import read_table
 from wavelens.pipeline import build_pipeline, compute_features, set_fs
 from wavelens.testing import make_collection
-from wavelens.transforms import BandPower, Detrend, Statistics, statistics
+from wavelens.transforms import BandPower, Detrend, statistics
 
 
 def test_spec_builds_stages_and_unions():
