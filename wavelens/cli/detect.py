@@ -122,32 +122,9 @@ def dump_config(cfg: dict[str, Any]) -> str:
 # --------------------------------------------------------------------------------------
 # detectors
 # --------------------------------------------------------------------------------------
-def _windowed_class() -> Any:
-    try:
-        from ..detect._windowed import WindowedDetector
-    except ImportError as err:
-        raise ValidationError(
-            "--window needs wavelens.detect.WindowedDetector (wavelens/detect/_windowed.py), which this "
-            f"installation does not have ({err}). Run without --window."
-        ) from err
-    return WindowedDetector
-
-
-def _subsequence_class() -> Any:
-    try:
-        from ..detect._subsequence import SubsequenceDetector
-    except ImportError as err:
-        raise ValidationError(
-            "--test without --train (within-series scoring) needs wavelens.detect.SubsequenceDetector "
-            f"(wavelens/detect/_subsequence.py), which this installation does not have ({err}). "
-            "Give --train with normal series, or --model with a saved detector."
-        ) from err
-    return SubsequenceDetector
-
-
 def build_detector(cfg: dict[str, Any], *, fs: float | None, n_times: int, n_jobs: int | None = None) -> Any:
     """The (unfitted) detector a resolved configuration describes."""
-    from ..detect import FeatureDetector, detector_names, make_detector
+    from ..detect import FeatureDetector, WindowedDetector, detector_names, make_detector
 
     det_cfg = dict(cfg.get("detector") or {"name": "default"})
     name = str(det_cfg.pop("name", "default"))
@@ -177,8 +154,7 @@ def build_detector(cfg: dict[str, Any], *, fs: float | None, n_times: int, n_job
         aggregate = cfg.get("aggregate", "max")
         if aggregate not in _AGGREGATES:
             raise ValidationError(f"--aggregate must be one of {_AGGREGATES!r}, found {aggregate!r}.")
-        W = _windowed_class()
-        det = W(detector=det, window=int(cfg["window"]), step=cfg.get("step"), aggregate=aggregate,
+        det = WindowedDetector(detector=det, window=int(cfg["window"]), step=cfg.get("step"), aggregate=aggregate,
                 k=int(cfg.get("k", 3)))
     return det
 
@@ -407,13 +383,12 @@ def detect_cmd(
         scores = det.decision_function(test_set)
     elif train is None:
         mode = "within-series"
-        Sub = _subsequence_class()
-        det = Sub(**({} if cfg.get("window") is None else {"window": int(cfg["window"])}))
+        from ..detect import SubsequenceDetector
+
+        det = SubsequenceDetector(**({} if cfg.get("window") is None else {"window": int(cfg["window"])}))
         echo_err(f"scoring every sample of {len(test_set)} series within its own series ...")
         t0 = time.perf_counter()
-        per_series = det.fit(test_set).point_scores(test_set) if hasattr(det, "point_scores") else None
-        if per_series is None:
-            raise ValidationError("SubsequenceDetector has no point_scores(X); within-series scoring is unavailable.")
+        per_series = det.fit(test_set).point_scores(test_set)
         scores = np.concatenate([np.asarray(p, dtype=np.float64).ravel() for p in per_series])
         if y is not None:
             raise ValidationError("--labels holds one label per series; within-series mode scores samples.")
