@@ -110,12 +110,25 @@ def test_missing_test_and_model_conflicts(data, tmp_path, capsys):
     assert "give no --train" in capsys.readouterr().err
 
 
-def test_windowed_scoring(data, tmp_path, capsys):
+def test_windowed_scoring_and_window_scores(data, tmp_path, capsys):
     d, _ = data
-    code = _run(["--window", "1024", "--aggregate", "max", "--labels", str(d / "labels.txt")], d, tmp_path)
-    assert code == 0, capsys.readouterr().err
-    assert np.loadtxt(tmp_path / "s.txt").shape == (30,)
-    assert "ROC AUC" in capsys.readouterr().out
+    code = _run(["--window", "1024", "--aggregate", "max", "--labels", str(d / "labels.txt"),
+                 "--window-scores", str(tmp_path / "w.csv")], d, tmp_path)
+    cap = capsys.readouterr()
+    assert code == 0, cap.err
+    scores = np.loadtxt(tmp_path / "s.txt")
+    assert scores.shape == (30,) and "ROC AUC" in cap.out
+    from wavelens.io import read_table
+
+    w = read_table(tmp_path / "w.csv")
+    assert w.columns.tolist() == ["id", "score", "series", "start"]
+    assert len(w) == 30 * 5  # 5120 samples: windows of 1024 at 0, 1024, ..., 4096
+    # the series score is the max of its window scores (--aggregate max)
+    np.testing.assert_allclose(w.groupby("series")["score"].max().to_numpy(), scores, rtol=1e-12)
+    # --window-scores without windows is refused, and no scores file is left
+    code = _run(["--window-scores", str(tmp_path / "w2.csv")], d, tmp_path, extra=["--out", str(tmp_path / "s2.txt")])
+    assert code == 2 and "--window-scores needs --window" in capsys.readouterr().err
+    assert not (tmp_path / "s2.txt").exists()
 
 
 def test_within_series_with_per_sample_labels(tmp_path, capsys):

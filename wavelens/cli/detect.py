@@ -354,6 +354,8 @@ def detect_cmd(
             cfg[key] = value
     if cfg.get("window") is None and (cfg.get("step") is not None or cfg.get("aggregate") is not None):
         raise ValidationError("--step and --aggregate need --window N.")
+    if window_scores is not None and cfg.get("window") is None and model is None:
+        raise ValidationError("--window-scores needs --window (or a saved windowed detector).")
     train = train if train is not None else data_cfg.get("train")
     test = test if test is not None else data_cfg.get("test")
     labels = labels if labels is not None else data_cfg.get("labels")
@@ -417,11 +419,11 @@ def detect_cmd(
     t_score = time.perf_counter() - t0
     scores = np.asarray(scores, dtype=np.float64)
 
-    write_scores(out, scores)
-    echo_err(f"wrote {scores.size} scores to {out} ({t_score:.1f} s scoring)")
-    if window_scores is not None:
+    if window_scores is not None:  # first: a failure here must not leave a SCORES file behind
         _write_window_scores(window_scores, det, test_set)
         echo_err(f"wrote window scores to {window_scores}")
+    write_scores(out, scores)
+    echo_err(f"wrote {scores.size} scores to {out} ({t_score:.1f} s scoring)")
 
     metrics: dict[str, Any] = {"mode": mode, "n_test": int(len(test_set)), "n_scores": int(scores.size),
                                "detector": repr(det)}
