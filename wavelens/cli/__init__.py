@@ -12,7 +12,10 @@ from typing import Sequence
 from ._app import app
 
 # Subcommands register themselves on the app when imported.
-from . import demo, detect, features, inspect  # noqa: E402,F401
+from . import demo  # noqa: E402,F401
+from . import detect  # noqa: E402,F401
+from . import features  # noqa: E402,F401
+from . import inspect  # noqa: E402,F401
 
 __all__ = ["app", "main"]
 
