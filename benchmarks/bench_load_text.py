@@ -23,9 +23,17 @@ baseline process.
 Note on this machine: in a fresh process, memory touched for the first time can
 cost up to ~3 s/GiB (the virtual machine backs pages lazily, unless they were used
 and freed shortly before); the ``touch`` row measures that for an array of the
-result's size, and every load pays it for its output. ``--warm GIB`` first runs a
-process that touches and frees that much memory before each measurement, so that
-neither reader pays it (the conditions of an ordinary machine).
+result's size with numpy's default (transparent huge pages), which varies most.
+wavelens backs its output with small pages, a block's rows in one system call
+(``MADV_POPULATE_WRITE``), which costs a steadier 0.12-0.2 s here. ``--warm GIB``
+first runs a process that touches and frees that much memory before each
+measurement, so that neither reader pays it (the conditions of an ordinary machine).
+
+``--rounds N`` repeats the whole comparison N times: each round measures
+``numpy.loadtxt`` and one fresh wavelens process back to back, and the ratio is
+taken within the round (the machine may be shared; a ratio from one moment is
+fairer than times from different moments). The median and range of the ratios
+are printed.
 
 Usage::
 
@@ -302,24 +310,30 @@ def main() -> None:
     base = measure("baseline")
     touch = measure("touch", nbytes=args.rows * args.cols * 4)
     runs = []
-    ref = None
+    refs = []
     for k in range(args.rounds):
+        # loadtxt and wavelens back to back in each round (order alternating), so
+        # that each ratio compares two moments of the same load on a shared machine
+        if not args.skip_loadtxt and k % 2:
+            refs.append(measure("loadtxt"))
         runs.append(measure("wavelens", repeat=args.repeat))
-        if k == 0 and not args.skip_loadtxt:
-            ref = measure("loadtxt")
+        if not args.skip_loadtxt and not k % 2:
+            refs.append(measure("loadtxt"))
+    ref = refs[0] if refs else None
     insp = measure("inspect")
 
     def row(name: str, seconds: float, r: dict | None, note: str = "") -> None:
-        ratio = f"{ref['times'][0] / seconds:6.1f}x" if ref else "     -"
+        ratio = f"{ref['times'][0] / seconds:6.1f}x" if ref else "     -"  # against this round's loadtxt
         rss = f"{r['peak_rss_mb']:8.0f}" if r else "       -"
         others = f"{r['others']:6.2f}" if r and r.get("others") is not None else "     -"
         print(f"{name:<36} {seconds:7.3f} {size / seconds / 1e6:7.0f} {rss} {others} {ratio}  {note}")
 
     print()
     print(f"{'':<36} {'time s':>7} {'MB/s':>7} {'peak MB':>8} {'others':>6} {'vs loadtxt':>7}")
-    if ref:
-        row("numpy.loadtxt + astype(float32)", ref["times"][0], ref)
     for k, r in enumerate(runs):
+        if refs:
+            ref = refs[k]
+            row(f"numpy.loadtxt + astype(float32) {k + 1}", ref["times"][0], ref)
         row(f"wavelens load, fresh process {k + 1}", r["times"][0], r, f"(+ start-up {r['startup']:.2f} s)")
         if len(r["times"]) > 1:
             row(f"  same process, best of next {len(r['times']) - 1}", min(r["times"][1:]), None,
@@ -329,7 +343,7 @@ def main() -> None:
     name = "fresh process: import + numba init"
     print(f"{name:<36} {base['startup']:7.3f} {'':>7} {base['peak_rss_mb']:8.0f}")
     print(f"{'first touch of ' + f'{result_mb:.0f} MiB':<36} {touch['times'][0]:7.3f}   "
-          "(in every load: this VM backs new memory lazily)")
+          "(numpy's huge pages; wavelens backs its output with small pages)")
     print("others: CPU cores other processes kept busy during the run (a shared machine).")
     print()
     budget = 1.5 * result_mb + 256
@@ -337,13 +351,20 @@ def main() -> None:
     print(f"memory: peak RSS above the baseline process {extra:.0f} MB; budget 1.5 x result + 256 MB "
           f"= {budget:.0f} MB: {'OK' if extra <= budget else 'OVER'}")
     firsts = [r["times"][0] for r in runs]
-    if ref:
-        same = all(r["digest"] == ref["digest"] for r in runs) and runs[0]["shape"] == ref["shape"]
+    if refs:
+        ref = refs[0]
+        same = all(r["digest"] == x["digest"] for r in runs for x in refs) and runs[0]["shape"] == ref["shape"]
         print(f"values identical to numpy.loadtxt(path).astype(float32): {'yes' if same else 'NO'} "
               f"(sha256 {ref['digest']})")
-        print(f"speed-up, fresh process: best {ref['times'][0] / min(firsts):.1f}x, median "
-              f"{ref['times'][0] / float(np.median(firsts)):.1f}x; same process, later loads: best "
-              f"{ref['times'][0] / min(t for r in runs for t in r['times']):.1f}x")
+        ratios = [x["times"][0] / t for x, t in zip(refs, firsts)]
+        later = [x["times"][0] / min(r["times"][1:]) for x, r in zip(refs, runs) if len(r["times"]) > 1]
+        print(f"loadtxt: median {np.median([x['times'][0] for x in refs]):.2f} s; wavelens, fresh process: "
+              f"median {np.median(firsts):.3f} s")
+        print(f"speed-up per round, fresh process: median {np.median(ratios):.1f}x, range "
+              f"{min(ratios):.1f}-{max(ratios):.1f}x ({', '.join(f'{v:.1f}' for v in ratios)})")
+        if later:
+            print(f"speed-up per round, later loads in the same process (best of them): median "
+                  f"{np.median(later):.1f}x, range {min(later):.1f}-{max(later):.1f}x")
     print(f"inspect (load + summary) in a fresh process: {insp['process_s']:.1f} s wall, including start-up")
 
 

@@ -45,3 +45,37 @@ def test_filterbank_classification(tmp_path):
     assert m["n_features"] == 27
     assert m["accuracy"] > 0.9  # the tutorial's filter-bank features separate GunPoint
     assert (out / "pca_vs_lda.png").exists()
+
+
+@pytest.mark.skipif(not LEELA.exists(), reason="the shared LEELA recordings are not beside this checkout")
+def test_lightning_vae(tmp_path):
+    pytest.importorskip("torch")
+    from wavelens.io import read_table
+
+    out = _main("lightning_vae")(["--small", "--out", str(tmp_path), "--data", str(LEELA)])
+    df = read_table(out / "embeddings.parquet")
+    assert len(df) == 120 and [c for c in df.columns if c.startswith("z")] == ["z0", "z1", "z2"]  # latent 3
+    assert set(df["station"]) == {"Herstmonceux", "Milford", "Watnall"}
+    assert np.isfinite(df[["z0", "z1", "z2"]].to_numpy()).all()
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["epochs"] == 2 and m["image_shape"] == [13, 18] and m["seconds_per_epoch"] > 0
+    assert (out / "latent_3d.png").stat().st_size > 10_000
+    assert (out / "reconstructions.png").stat().st_size > 10_000
+    assert (out / "model").is_dir()
+
+
+def test_seismic_autoencoder(tmp_path):
+    pytest.importorskip("torch")
+    pytest.importorskip("obspy")
+    from wavelens.io import read_table
+
+    out = _main("seismic_autoencoder")(["--small", "--out", str(tmp_path)])
+    df = read_table(out / "embeddings.parquet")
+    events = df[df["kind"] == "event"]
+    assert len(events) == 6 and events["n_times"].nunique() == 6  # six real events, six different lengths
+    assert len(df) == 6 + 24
+    z = df[[c for c in df.columns if c.startswith("z")]].to_numpy()
+    assert z.shape[1] == 2 * 16 and np.isfinite(z).all()  # num_layers × hidden_size of the --small network
+    m = json.loads((out / "metrics.json").read_text())
+    assert m["epochs"] == 2 and len(m["event_lengths"]) == 6
+    assert (out / "seismic_embeddings.png").stat().st_size > 10_000

@@ -1,4 +1,4 @@
-"""`wavelens inspect` and `wavelens demo` through the real entry point."""
+"""`wavelens inspect` through the real entry point (`wavelens demo`: tests/cli/test_demo.py)."""
 
 import json
 import subprocess
@@ -44,22 +44,6 @@ def test_inspect_failure_leaves_no_partial_output(tmp_path, capsys):
 
 def test_usage_error_exit_2(capsys):
     assert main(["inspect"]) == 2
-
-
-def test_demo_writes_run_folder(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path / "run")]) == 0
-    out = capsys.readouterr().out
-    assert "run folder" in out
-    summary = json.loads((tmp_path / "run" / "summary.json").read_text())
-    assert summary["n_series"] == 40 and summary["labels"] == {"0": 32, "1": 8}
-    assert (tmp_path / "run" / "series.png").stat().st_size > 10_000
-    # the main job: the default detector ranks the 8 abnormal test records of the demo
-    metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
-    assert metrics["n_test"] == 16 and metrics["n_abnormal"] == 8
-    assert metrics["roc_auc"] > 0.9
-    scores = np.loadtxt(tmp_path / "run" / "scores.txt")
-    assert scores.shape == (16,) and np.isfinite(scores).all()
-    assert "most abnormal" in out
 
 
 def test_python_dash_m(tmp_path):

@@ -12,10 +12,13 @@ from typing import Sequence
 from ._app import app
 
 # Subcommands register themselves on the app when imported.
+from . import cluster  # noqa: E402,F401
 from . import demo  # noqa: E402,F401
 from . import detect  # noqa: E402,F401
+from . import embed  # noqa: F401
 from . import features  # noqa: E402,F401
 from . import inspect  # noqa: E402,F401
+from . import report  # noqa: F401
 
 __all__ = ["app", "main"]
 

@@ -59,6 +59,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 
 from ..exceptions import ValidationError
 from ._app import command, echo_err, parse_options
+from ._runfolder import with_run_folder
 
 __all__ = ["build_detector", "read_config"]
 
@@ -115,7 +116,12 @@ def dump_config(cfg: dict[str, Any]) -> str:
     lines = [f"{k} = {_toml_value(v)}" for k, v in cfg.items() if not isinstance(v, dict) and v is not None]
     for k, v in cfg.items():
         if isinstance(v, dict):
-            lines += ["", f"[{k}]"] + [f"{kk} = {_toml_value(vv)}" for kk, vv in v.items() if vv is not None]
+            lines += ["", f"[{k}]"] + [f"{kk} = {_toml_value(vv)}" for kk, vv in v.items()
+                                       if vv is not None and not isinstance(vv, dict)]
+            for kk, vv in v.items():  # sub-tables: [detector.model_params], [data.options]
+                if isinstance(vv, dict) and vv:
+                    lines += ["", f"[{k}.{kk}]"] + [f"{kkk} = {_toml_value(vvv)}" for kkk, vvv in vv.items()
+                                                    if vvv is not None]
     return "\n".join(lines) + "\n"
 
 
@@ -263,39 +269,13 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _figures(run_dir: Path, train_scores: np.ndarray | None, scores: np.ndarray, y: np.ndarray | None) -> None:
-    from ..viz._style import new_figure, save_figure
+    from ..viz import plot_pr, plot_roc, plot_score_histograms, save_figure
 
-    fig, axes = new_figure(1, 1, figsize=(6.4, 3.2))
-    ax = axes[0, 0]
-    parts = [a for a in (train_scores, scores) if a is not None]
-    lo, hi = min(float(a.min()) for a in parts), max(float(a.max()) for a in parts)
-    bins = np.linspace(lo, hi if hi > lo else lo + 1.0, 50)
-    if train_scores is not None:
-        ax.hist(train_scores, bins=bins, alpha=0.6, density=True, label=f"train (n={train_scores.size})")
-    if y is None:
-        ax.hist(scores, bins=bins, alpha=0.6, density=True, label=f"test (n={scores.size})")
-    else:
-        ax.hist(scores[y == 0], bins=bins, alpha=0.6, density=True, label=f"test normal (n={(y == 0).sum()})")
-        ax.hist(scores[y == 1], bins=bins, alpha=0.6, density=True, label=f"test abnormal (n={(y == 1).sum()})")
-    ax.set_xlabel("anomaly score (higher = more abnormal)")
-    ax.set_ylabel("density")
-    ax.legend()
-    save_figure(fig, run_dir / "scores.png")
+    save_figure(plot_score_histograms(train_scores, scores, labels=y), run_dir / "scores.png")
     if y is None:
         return
-    from sklearn.metrics import roc_curve
-
-    from ..evaluate import roc_auc
-
-    fpr, tpr, _ = roc_curve(y, scores)
-    fig, axes = new_figure(1, 1, figsize=(4.2, 4.2))
-    ax = axes[0, 0]
-    ax.plot(fpr, tpr, label=f"AUC = {roc_auc(y, scores):.3f}")
-    ax.plot([0, 1], [0, 1], linestyle="--", color="0.6")
-    ax.set_xlabel("false positive rate")
-    ax.set_ylabel("true positive rate")
-    ax.legend(loc="lower right")
-    save_figure(fig, run_dir / "roc.png")
+    save_figure(plot_roc(y, scores), run_dir / "roc.png")
+    save_figure(plot_pr(y, scores), run_dir / "pr.png")
 
 
 def _write_window_scores(path: Path, det: Any, test: Any) -> None:
@@ -317,6 +297,7 @@ def _write_window_scores(path: Path, det: Any, test: Any) -> None:
 # the command
 # --------------------------------------------------------------------------------------
 @command("detect")
+@with_run_folder("detect")  # --run-dir gets status.json and report.html, also on failure
 def detect_cmd(
     train: Optional[str] = typer.Option(None, "--train", help="Normal series to learn from (file, folder or glob)."),
     test: Optional[str] = typer.Option(None, "--test", help="Series to score (file, folder or glob)."),
@@ -455,7 +436,9 @@ def detect_cmd(
             *([f"scored with the saved detector {model.resolve()}"] if model is not None else [])))
         _write_text(run_dir / "config.toml", header + dump_config(resolved))
         if mode != "within-series":
-            if mode == "fit":
+            if mode == "fit" and hasattr(det, "embedder_"):  # reconstruction:<model>: torch weights, not JSON
+                det.embedder_.save(run_dir / "model")
+            elif mode == "fit":
                 save_detector(det, run_dir / "model")
             write_scores(run_dir / "scores.txt", scores)
             _figures(run_dir, train_scores, scores, y)

@@ -28,10 +28,16 @@ _NAMES: dict[str, type[BaseDetector]] = {
     "subsequence": SubsequenceDetector,
 }
 _PYOD_PREFIX = "pyod:"
+#: ``"reconstruction:<model>"``: a :class:`wavelens.models.ReconstructionDetector` on that
+#: network; wavelens.models (and torch) are imported only when such a name is asked for.
+_RECONSTRUCTION_PREFIX = "reconstruction:"
+_RECONSTRUCTION_MODELS = ("conv-ae", "conv-vae", "convlstm-ae")
 
 
 def detector_names() -> list[str]:
     """The names :func:`make_detector` accepts (``"pyod:<Name>"`` stands for any PyOD model).
+
+    The ``"reconstruction:<model>"`` names need PyTorch (only when used).
 
     Returns
     -------
@@ -41,9 +47,9 @@ def detector_names() -> list[str]:
     --------
     >>> from wavelens.detect import detector_names
     >>> detector_names()
-    ['dtw-knn', 'iforest', 'knn', 'kpca', 'lof', 'mahalanobis', 'ocsvm', 'pca', 'subsequence', 'windowed', 'pyod:<Name>']
+    ['dtw-knn', 'iforest', 'knn', 'kpca', 'lof', 'mahalanobis', 'ocsvm', 'pca', 'subsequence', 'windowed', 'reconstruction:conv-ae', 'reconstruction:conv-vae', 'reconstruction:convlstm-ae', 'pyod:<Name>']
     """
-    return [*sorted(_NAMES), f"{_PYOD_PREFIX}<Name>"]
+    return [*sorted(_NAMES), *(f"{_RECONSTRUCTION_PREFIX}{m}" for m in _RECONSTRUCTION_MODELS), f"{_PYOD_PREFIX}<Name>"]
 
 
 def make_detector(name: str, **params: Any) -> BaseDetector:
@@ -57,8 +63,11 @@ def make_detector(name: str, **params: Any) -> BaseDetector:
         (:class:`OCSVM`), ``"pca"`` (:class:`PCAResidual`), ``"mahalanobis"``
         (:class:`Mahalanobis`), ``"knn"`` (:class:`KNN`), ``"dtw-knn"``
         (:class:`DTWKNN`), ``"kpca"`` (:class:`KPCAResidual`), ``"windowed"``
-        (:class:`WindowedDetector`), ``"subsequence"`` (:class:`SubsequenceDetector`), or ``"pyod:<Name>"`` for
-        the PyOD model ``<Name>`` (:class:`PyODDetector`, e.g. ``"pyod:ECOD"``).
+        (:class:`WindowedDetector`), ``"subsequence"`` (:class:`SubsequenceDetector`), ``"pyod:<Name>"`` for
+        the PyOD model ``<Name>`` (:class:`PyODDetector`, e.g. ``"pyod:ECOD"``), or
+        ``"reconstruction:<model>"`` for :class:`wavelens.models.ReconstructionDetector` on the
+        network ``<model>`` (``conv-ae``, ``conv-vae`` or ``convlstm-ae``; needs PyTorch), e.g.
+        ``make_detector("reconstruction:conv-vae", representation="spectrogram(nperseg=64)", epochs=20)``.
     **params
         Hyperparameters of that detector.
 
@@ -90,6 +99,8 @@ def make_detector(name: str, **params: Any) -> BaseDetector:
                 f"make_detector: {name!r} names no PyOD model; write 'pyod:<Name>', e.g. 'pyod:ECOD'."
             )
         return PyODDetector(pyod_name, **params)
+    if name[: len(_RECONSTRUCTION_PREFIX)].lower() == _RECONSTRUCTION_PREFIX:
+        return _reconstruction_detector(name, params)
     key = name.strip().lower().replace("_", "-")
     cls = _NAMES.get(key)
     if cls is None:
@@ -101,3 +112,32 @@ def make_detector(name: str, **params: Any) -> BaseDetector:
             f"make_detector({name!r}): unknown parameter(s) {unknown!r}; {cls.__name__} takes {valid!r}."
         )
     return cls(**params)
+
+
+def _reconstruction_detector(name: str, params: dict[str, Any]) -> BaseDetector:
+    """``"reconstruction:<model>"`` → ``ReconstructionDetector(model=<model>, **params)`` (imports torch lazily)."""
+    model = name[len(_RECONSTRUCTION_PREFIX):].strip().lower().replace("_", "-")
+    if model not in _RECONSTRUCTION_MODELS:
+        raise ValidationError(
+            f"make_detector: {name!r} names an unknown network {model!r}; write 'reconstruction:<model>' with "
+            f"<model> one of {list(_RECONSTRUCTION_MODELS)!r}, e.g. 'reconstruction:conv-vae'."
+        )
+    if "model" in params:
+        raise ValidationError(
+            f"make_detector({name!r}): the name already gives the network ({model!r}); leave out model={params['model']!r}."
+        )
+    from .._optional import import_optional
+
+    import_optional("torch", purpose=f"The detector {name!r}")
+    from ..models import ReconstructionDetector
+
+    valid = sorted(set(inspect.signature(ReconstructionDetector.__init__).parameters) - {"self", "model"})
+    unknown = sorted(set(params) - set(valid))
+    if unknown:
+        raise ValidationError(
+            f"make_detector({name!r}): unknown parameter(s) {unknown!r}; ReconstructionDetector takes {valid!r}."
+        )
+    if isinstance(params.get("model_params"), dict):  # TOML arrays arrive as lists; the networks take tuples
+        params = {**params, "model_params": {k: tuple(v) if isinstance(v, list) else v
+                                             for k, v in params["model_params"].items()}}
+    return ReconstructionDetector(model=model, **params)

@@ -35,7 +35,7 @@ sampling rate: ``fs`` comes from the ``fs=`` argument (or the time column).
 Memory: the file is read in blocks (:mod:`wavelens.io._textengine`); the text is
 never held whole. Rows of equal length go into one array reserved for an upper
 bound on the number of lines (address space, not memory) and shrunk in place at
-the end, so peak memory is the result plus an 8 MiB buffer; ragged rows are views
+the end, so peak memory is the result plus two 32 MiB buffers; ragged rows are views
 into one buffer per block.
 """
 

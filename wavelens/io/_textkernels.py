@@ -28,7 +28,7 @@ __all__ = [
     "scan_segment", "count_fields_segment", "parse_segment", "compact_rows", "compact_columns",
 ]  # fmt: skip
 
-PAD = 16  # bytes of padding the caller keeps after the valid data of a block
+PAD = 64  # bytes of padding the caller keeps after the valid data of a block (one blank mask)
 
 # Character classes (index: byte value); everything else is 0, "part of a token".
 SPACE = 1  # blank inside a line: skipped (and a separator in whitespace mode)
@@ -284,7 +284,8 @@ def parse_segment(
         Tokens left to Python: destination (``>= 0``: index into ``out``;
         ``< 0``: ``-1 - index`` into ``aux.ravel()``), start, end.
     err : int64 array of 6
-        Error details; ``err[5]`` receives the number of slow tokens.
+        Error details; ``err[5]``, the number of slow tokens in ``slow``, must be
+        0 on a first call (more when a caller appends) and is updated.
     work : int64 array of 8
         Scratch.
 
@@ -295,11 +296,10 @@ def parse_segment(
     """
     i = q
     line = line0
-    nslow = 0
+    nslow = err[5]  # slow tokens already listed by the caller (0 on a first call)
     cap = slow.shape[0]
     n_aux = aux.shape[1]
     use_offsets = offsets.shape[0] > 0
-    err[5] = 0
     # The special columns of a line in increasing order, then a sentinel, go to
     # work[0:4] and their kinds to work[4:8]: one comparison per field tells whether
     # it is special. (No array is created in here, not even a view: numba then

@@ -220,7 +220,9 @@ class _Rows:
         array is reserved for that bound (address space: pages are touched as rows
         are written) and shrunk in place at the end (``ndarray.resize`` is a
         ``realloc``, which unmaps the tail of a large block without copying). A
-        bound beyond half the memory falls back to counting the lines first.
+        bound beyond half the memory falls back to counting the lines first. The
+        rows of each block are backed with (small) pages by this thread before the
+        block is parsed (:func:`~wavelens.io._textengine.prefault`).
         """
         if self.ragged:
             return SignalSet.concat(list(self.iter(None)))
@@ -239,6 +241,7 @@ class _Rows:
         if out is None:
             cap = max(engine.count_lines(), 1)
             out = np.empty((cap, self.n_data), dtype=self.dtype)
+        tp.small_pages(out)
         sink = self.sink(out)
         n_lines = 0
         for blk in self.reader.blocks():
@@ -248,7 +251,10 @@ class _Rows:
                 cap = max(n_lines, 2 * cap)
                 sink.out = tp.EMPTY_F64  # no view of ``out`` may outlive a resize
                 out.resize((cap, self.n_data), refcheck=False)
+                tp.small_pages(out)
                 sink = self._regrow(sink, out)
+            # this thread backs the block's rows while the pool parses the one before
+            tp.prefault(out, blk.line0, n_lines)
             self.reader.parse(blk, sink, blk.line0, n_lines, blk.line0)
         self.reader.sync()
         keep = sink.row_nf[:n_lines] != 0
