@@ -54,15 +54,17 @@ def main(argv: list[str] | None = None) -> Path:
     print(f"{len(chunks)} chunks from {len(stations)} stations ({', '.join(stations)}), "
           f"fs = {float(np.median(chunks.fs_array)):.0f} Hz")
 
-    # The study's network on max-normalised images: no further standardisation.
+    # The study's network. The images are max-normalised; the embedder also standardises
+    # them (one mean/scale for all pixels): on raw [0, 1] pixels the MSE is so small
+    # beside the KL term that the latent means collapse onto the prior (std ≈ 0.03).
     vae = AutoencoderEmbedder(
         model="conv-vae",
         model_params=dict(filters=(32, 64, 128), kernel_size=3, dense=16, latent_dim=3),
         representation=SPECTROGRAM,
-        standardize=False,
         epochs=epochs,
         batch_size=32,
         lr=1e-3,
+        patience=None,  # the study trained a fixed number of epochs
         random_state=args.seed,
         num_threads=args.threads or (1 if args.small else None),  # tiny batches gain nothing from more threads
         verbose=not args.small,
@@ -79,7 +81,8 @@ def main(argv: list[str] | None = None) -> Path:
     write_table(out / "embeddings.parquet", Z, ids=chunks.ids.astype(str), prefix="z",
                 extra={"station": station, "reconstruction_error": errors})
     per_station = {s: {"n": int((station == s).sum()),
-                       "latent_mean": np.round(Z[station == s].mean(axis=0), 4).tolist()} for s in stations}
+                       "latent_mean": [round(float(v), 4) for v in Z[station == s].mean(axis=0)],
+                       "latent_std": [round(float(v), 4) for v in Z[station == s].std(axis=0)]} for s in stations}
     metrics = {"n_chunks": len(chunks), "image_shape": [13, 18], "latent_dim": int(Z.shape[1]),
                "epochs": len(hist), "seconds_per_epoch": float(np.mean([h["seconds"] for h in hist])),
                "final_train_loss": float(hist[-1]["train_loss"]),
