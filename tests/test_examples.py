@@ -79,3 +79,30 @@ def test_seismic_autoencoder(tmp_path):
     m = json.loads((out / "metrics.json").read_text())
     assert m["epochs"] == 2 and len(m["event_lengths"]) == 6
     assert (out / "seismic_embeddings.png").stat().st_size > 10_000
+
+
+@pytest.mark.skipif(not LEELA.exists(), reason="the shared LEELA recordings are not beside this checkout")
+def test_lightning_vae_run_folder_report(tmp_path):
+    pytest.importorskip("torch")
+    from wavelens.viz import read_explorer_data
+
+    out = _main("lightning_vae")(["--small", "--out", str(tmp_path), "--data", str(LEELA)])
+    status = json.loads((out / "status.json").read_text())
+    assert status["status"] == "ok" and len(status["steps"]) == 4
+    ex = read_explorer_data(out)
+    z = pd_read(out)[["z0", "z1", "z2"]].to_numpy()
+    assert list(ex["projections"]) == ["latent"]  # the 3-D latent space itself, rotatable in the report
+    np.testing.assert_allclose(ex["projections"]["latent"], z, rtol=1e-5, atol=1e-6)
+    assert set(ex["columns"]["station"]) == {"Herstmonceux", "Milford", "Watnall"}
+    k = json.loads((out / "metrics.json").read_text())["clustering"]["k"]
+    assert len(set(ex["columns"]["cluster"].tolist())) == k >= 2
+    assert ex["freq_unit"] == "Hz" and ex["spec_fmax"].min() > 50_000  # fs ≈ 109 kHz
+    html = (out / "report.html").read_text()
+    for name in ("latent_3d.png", "latent_clusters_3d.png", "reconstructions.png", "loss.png"):
+        assert name in html
+
+
+def pd_read(out):
+    from wavelens.io import read_table
+
+    return read_table(out / "embeddings.parquet")

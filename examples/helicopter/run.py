@@ -4,7 +4,10 @@ Simulates the study's data with :func:`wavelens.datasets.make_vibration` (traini
 campaign with 50/100 Hz mains lines, test campaign without, ~10 % anomalies of six
 kinds including constant rows), writes them as space-separated text files (one record
 per row, as the challenge shipped them), runs ``wavelens detect`` once per
-configuration in ``configs/`` and prints a table of ROC/PR AUCs.
+configuration in ``configs/`` and prints a table of ROC/PR AUCs. Each configuration
+gets a run folder ``OUT/<config>/`` with its ``report.html`` (ROC and PR curves, score
+histograms, an explorer of the test rows coloured by score and label; for
+``stft_vae`` also test rows beside the VAE's reconstructions).
 
     python examples/helicopter/run.py --out helicopter-run          # 300 train / 400 test rows
     python examples/helicopter/run.py --small --out /tmp/heli        # CI size
@@ -40,6 +43,8 @@ def main(argv: list[str] | None = None) -> Path:
     p.add_argument("--data-format", choices=("txt", "npy"), default="txt",
                    help="write the records as text rows (the study's format) or .npy")
     p.add_argument("--configs", nargs="*", default=None, help="config names (default: all in configs/)")
+    p.add_argument("--config-files", nargs="*", type=Path, default=[],
+                   help="more configuration files to run (e.g. a smaller VAE); each run is named by its file stem")
     args = p.parse_args(argv)
     n_train, n_test, n_times = (60, 60, 8192) if args.small else (300, 400, 61_440)
     out = args.out
@@ -53,12 +58,16 @@ def main(argv: list[str] | None = None) -> Path:
         else:
             np.save(out / f"{name}.npy", s.to_numpy()[:, 0])
     np.savetxt(out / "labels.txt", test.labels, fmt="%d")
-    names = args.configs or sorted(c.stem for c in (HERE / "configs").glob("*.toml"))
+    if args.configs is None and args.config_files:
+        args.configs = []
+    names = args.configs if args.configs is not None else sorted(c.stem for c in (HERE / "configs").glob("*.toml"))
+    files = [HERE / "configs" / f"{name}.toml" for name in names] + list(args.config_files)
     rows = []
-    for name in names:
-        run_dir = out / name
+    for config in files:
+        name = config.stem
+        run_dir = out / name  # a run folder: status.json, scores, figures, explorer.npz and report.html
         t0 = time.perf_counter()
-        code = wavelens_main(["detect", "--config", str(HERE / "configs" / f"{name}.toml"),
+        code = wavelens_main(["detect", "--config", str(config),
                               "--train", str(out / f"train.{ext}"), "--test", str(out / f"test.{ext}"),
                               "--labels", str(out / "labels.txt"), "--fs", "1024",
                               "--out", str(run_dir / "scores.txt"), "--run-dir", str(run_dir)])

@@ -172,3 +172,26 @@ def test_cluster_with_series_and_colour_columns(tmp_path, capsys):
     np.save(tmp_path / "few.npy", X[:5].astype(np.float32))
     _fails(["cluster", str(path), "--series", str(tmp_path / "few.npy"), "--run-dir", str(run)], capsys,
            "holds 5 series but the embeddings 20")
+
+
+def test_cluster_run_dir_status_and_report(tmp_path, capsys):
+    path, *_ = _embeddings(tmp_path)
+    run = tmp_path / "run"
+    assert main(["cluster", str(path), "--projection", "pca", "--run-dir", str(run)]) == 0
+    status = json.loads((run / "status.json").read_text())
+    assert status["job"] == "cluster" and status["status"] == "ok"
+    assert status["steps"][0].startswith("read 36 embeddings") and "k = 3" in status["steps"][1]
+    html = (run / "report.html").read_text()
+    assert "latent.png" in html and 'id="wl-status"' in html
+
+
+def test_cluster_failing_half_way_gets_a_failed_report(tmp_path, capsys):
+    path, *_ = _embeddings(tmp_path, k=2, per=3)  # 6 series, 8 clusters asked for
+    run = tmp_path / "run"
+    _fails(["cluster", str(path), "--k", "8", "--run-dir", str(run)], capsys, "cannot cluster 6 series into k=8")
+    status = json.loads((run / "status.json").read_text())
+    assert status["status"] == "failed" and "k=8" in status["error"]
+    assert status["steps"] == ["read 6 embeddings × 5 dimensions from " + str(path)]  # what it did before failing
+    html = (run / "report.html").read_text()
+    assert "failed" in html and "cannot cluster 6 series into k=8" in html
+    assert not (run / "clusters.parquet").exists() and not (tmp_path / "emb_clusters.parquet").exists()

@@ -159,3 +159,49 @@ def test_helicopter_example_small(tmp_path, capsys):
     assert all(v["status"] == "ok" for v in summary.values()), summary
     assert summary["default"]["roc_auc"] > 0.9
     assert summary["default"]["roc_auc"] > summary["pca_lof"]["roc_auc"]
+
+
+def test_run_dir_explorer_shows_what_the_detector_sees(data, tmp_path, capsys):
+    from wavelens.viz import read_explorer_data
+
+    d, test = data
+    run = tmp_path / "run"
+    code = _run(["--labels", str(d / "labels.txt"), "--run-dir", str(run)], d, tmp_path)
+    assert code == 0, capsys.readouterr().err
+    status = json.loads((run / "status.json").read_text())
+    assert status["status"] == "ok" and any("the detector's features" in n for n in status["notes"])
+    ex = read_explorer_data(run)
+    scores = np.loadtxt(tmp_path / "s.txt")
+    from wavelens.io import load
+
+    assert ex["ids"].tolist() == [str(i) for i in load(d / "test.npy").ids]  # one point per test series, in order
+    assert {k: v.shape for k, v in ex["projections"].items()} == {"pca": (30, 3), "tsne": (30, 2)}
+    np.testing.assert_allclose(ex["columns"]["score"], scores)
+    np.testing.assert_array_equal(ex["columns"]["label"], test.labels)
+    assert sorted(ex["columns"]["rank"].astype(int)) == list(range(1, 31))
+    assert ex["columns"]["rank"][int(np.argmax(scores))] == 1
+    assert ex["time_unit"] == "s" and np.allclose(ex["spec_fmax"], 512.0)
+    html = (run / "report.html").read_text()
+    for name in ("roc.png", "pr.png", "scores.png"):
+        assert name in html
+    assert 'id="wl-explorer-data"' in html
+
+
+def test_run_dir_reconstruction_detector_draws_reconstructions(data, tmp_path, capsys):
+    pytest.importorskip("torch")
+    from wavelens.viz import read_explorer_data
+
+    d, test = data
+    (tmp_path / "vae.toml").write_text(
+        '[detector]\nname = "reconstruction:conv-vae"\nrepresentation = "spectrogram(nperseg=256, noverlap=128)"\n'
+        'epochs = 2\nbatch_size = 16\nrandom_state = 0\nnum_threads = 1\n\n'
+        '[detector.model_params]\nfilters = [4, 8]\ndense = 8\nlatent_dim = 4\n')
+    run = tmp_path / "run"
+    code = _run(["--config", str(tmp_path / "vae.toml"), "--labels", str(d / "labels.txt"), "--run-dir", str(run)],
+                d, tmp_path)
+    assert code == 0, capsys.readouterr().err
+    assert (run / "reconstructions.png").stat().st_size > 10_000
+    status = json.loads((run / "status.json").read_text())
+    assert "reconstructions.png" in status["figures"]
+    assert any("latent embedding (4 dimensions)" in n for n in status["notes"])
+    assert read_explorer_data(run)["projections"]["pca"].shape == (30, 3)

@@ -221,3 +221,74 @@ def test_embed_unknown_model_param(events, tmp_path, capsys):
 def test_embed_model_dir_refuses_training_flags(trained, events, tmp_path, capsys):
     err = _fails([str(events), "--model-dir", str(trained / "run"), "--epochs", "3"], capsys, tmp_path / "z.parquet")
     assert "--epochs" in err
+
+
+# --------------------------------------------------------------------------------------
+# the run folder's report: status, clusters, latent figure, explorer
+# --------------------------------------------------------------------------------------
+def test_embed_run_folder_status_clusters_and_explorer(trained):
+    import pandas as pd
+
+    from wavelens.viz import read_explorer_data
+
+    run = trained / "run"
+    status = json.loads((run / "status.json").read_text())
+    assert status["job"] == "embed" and status["status"] == "ok" and "error" not in status
+    assert any(s.startswith("loaded 10 series") for s in status["steps"])
+    assert any("clustered" in s for s in status["steps"])
+    html = (run / "report.html").read_text()
+    assert 'id="wl-explorer-data"' in html and "reconstructions.png" in html and "loss.png" in html
+    # clustered (k by silhouette over 2..9: 10 series), every series in one cluster, one medoid each
+    table = pd.read_parquet(run / "clusters.parquet")
+    m = json.loads((run / "metrics.json").read_text())["clustering"]
+    assert table["id"].tolist() == read_table(run / "embeddings.parquet")["id"].tolist()
+    assert 2 <= m["k"] <= 9 and table["cluster"].nunique() == m["k"] and table["is_medoid"].sum() == m["k"]
+    assert sum(m["sizes"]) == 10
+    # latent dimension 12 > 3: PCA (3-D) and t-SNE (2-D) projections in the explorer
+    ex = read_explorer_data(run)
+    assert ex["ids"].tolist() == table["id"].tolist()
+    assert {k: v.shape for k, v in ex["projections"].items()} == {"pca": (10, 3), "tsne": (10, 2)}
+    assert np.array_equal(ex["columns"]["cluster"], table["cluster"].to_numpy(dtype=float))
+    assert sorted(set(ex["columns"]["label"])) == ["noise", "quake"]
+    assert np.isfinite(ex["columns"]["reconstruction_error"]).all()
+    assert ex["time_unit"] == "s" and ex["wave"].shape[0] == 10
+    assert (run / "latent.png").stat().st_size > 5_000
+
+
+def test_embed_latent_3_is_the_explorer_space(tmp_path, capsys):
+    pytest.importorskip("torch")
+    from wavelens.viz import read_explorer_data
+
+    rng = np.random.default_rng(3)
+    t = np.arange(512) / 8000.0
+    f0 = rng.choice([500.0, 2000.0], size=20)
+    X = (np.sin(2 * np.pi * f0[:, None] * t) + 0.1 * rng.normal(size=(20, 512))).astype(np.float32)
+    np.save(tmp_path / "x.npy", X[:, None, :])
+    run = tmp_path / "run"
+    code = main(["embed", str(tmp_path / "x.npy"), "--fs", "8000", "--model", "conv-vae", "--latent-dim", "3",
+                 "--representation", "spectrogram(nperseg=32, noverlap=8, normalize='max')", "-p", "filters=(4, 8)",
+                 "-p", "dense=8", "--epochs", "1", "--seed", "0", "--no-progress", "--num-threads", "1",
+                 "--out", str(tmp_path / "z.parquet"), "--run-dir", str(run)])
+    assert code == 0, capsys.readouterr().err
+    ex = read_explorer_data(run)
+    z = read_table(tmp_path / "z.parquet")[["z0", "z1", "z2"]].to_numpy()
+    assert list(ex["projections"]) == ["latent"]  # no projection: the 3-D latent space itself
+    np.testing.assert_allclose(ex["projections"]["latent"], z, rtol=1e-6, atol=1e-6)
+    assert ex["freq_unit"] == "Hz" and np.allclose(ex["spec_fmax"], 4000.0)
+    assert (run / "latent_3d.png").stat().st_size > 5_000
+    assert json.loads((run / "status.json").read_text())["status"] == "ok"
+
+
+def test_embed_failing_half_way_gets_a_failed_report(tmp_path, capsys):
+    pytest.importorskip("torch")
+    short = _write_events(tmp_path / "short", [200, 12, 220])
+    run = tmp_path / "run"
+    err = _fails([str(short), "--model", "convlstm-ae", *TINY_LSTM, "--epochs", "1", "--run-dir", str(run)], capsys,
+                 tmp_path / "z.parquet")
+    assert "at least 29 samples" in err
+    status = json.loads((run / "status.json").read_text())
+    assert status["status"] == "failed" and "at least 29 samples" in status["error"]
+    assert status["steps"] and status["steps"][0].startswith("loaded 3 series")  # what it did before failing
+    html = (run / "report.html").read_text()
+    assert "failed" in html and "at least 29 samples" in html
+    assert not (run / "embeddings.parquet").exists()

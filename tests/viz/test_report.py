@@ -175,3 +175,32 @@ def test_report_of_a_bare_folder_and_not_a_run_folder(tmp_path):
     with pytest.raises(ValidationError, match="is a file"):
         write_report(tmp_path / "empty" / "notes.txt")
     assert not (tmp_path / "empty" / "report.html").exists()
+
+
+def test_explorer_metadata_with_its_own_id_field(tmp_path):
+    # the LEELA files carry an integer `id` field of their own: it is metadata, not the series ids
+    from wavelens.data import SignalSet
+
+    rng = np.random.default_rng(2)
+    s = SignalSet(rng.normal(size=(4, 1, 256)), fs=100.0, ids=[f"f.npy:{i}" for i in range(4)],
+                  metadata=pd.DataFrame({"id": [7, 3, 9, 1], "station": ["HER", "HER", "MIL", "WAT"]}))
+    write_explorer_data(tmp_path, s, projections={"p": rng.normal(size=(4, 2))})
+    ex = read_explorer_data(tmp_path)
+    assert list(ex["ids"]) == [f"f.npy:{i}" for i in range(4)]
+    assert ex["columns"]["meta_id"].tolist() == [7.0, 3.0, 9.0, 1.0]
+    assert ex["columns"]["station"].tolist() == ["HER", "HER", "MIL", "WAT"]
+
+
+def test_explorer_large_group_processed_in_blocks(tmp_path):
+    # more samples than one block holds: same result as series written one by one
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(5, 1, 2**22)).astype(np.float32)
+    write_explorer_data(tmp_path / "all", X, fs=1000.0, projections={"p": rng.normal(size=(5, 2))})
+    one = [read_explorer_data(_one(tmp_path / f"s{i}", X[i:i + 1]))["spec"][0] for i in (0, 4)]
+    spec = read_explorer_data(tmp_path / "all")["spec"]
+    np.testing.assert_array_equal(spec[[0, 4]], np.stack(one))
+
+
+def _one(d, x):
+    write_explorer_data(d, x, fs=1000.0, projections={"p": np.zeros((1, 2)) + [[0.0, 1.0]]})
+    return d

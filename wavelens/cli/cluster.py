@@ -16,7 +16,9 @@ with ``--config``), ``clusters.parquet``, ``metrics.json``, ``latent.png`` (the 
 projection coloured by cluster, medoids starred; ``latent_<projection>.png`` for the
 others; ``latent_<projection>_by_<column>.png`` for each ``--color``); with ``--series``
 (the series behind the embeddings, matched by id) ``cluster_examples.png`` and the
-report explorer's data; and ``report.html``.
+report explorer's data; and ``report.html``. The folder is a
+:class:`~wavelens.cli._runfolder.RunFolder`: ``status.json`` (running → ok / failed) and
+the report are written also when the job fails half-way (e.g. more clusters than series).
 
 Configuration keys (TOML, all optional, flags win)::
 
@@ -46,6 +48,7 @@ import typer
 
 from ..exceptions import ValidationError
 from ._app import command, echo_err
+from ._runfolder import current_run, with_run_folder
 
 __all__ = ["parse_k", "parse_projections"]
 
@@ -103,6 +106,7 @@ def _read_config(path: Path) -> dict[str, Any]:
 
 
 @command("cluster")
+@with_run_folder("cluster")  # --run-dir gets status.json and report.html, also when the job fails half-way
 def cluster_cmd(
     embeddings: Optional[Path] = typer.Argument(None, help="Embedding table (Parquet/CSV/TSV) with an 'id' column."),
     method: Optional[str] = typer.Option(None, "--method", "-m", help="kmeans (default), gmm or hdbscan."),
@@ -148,7 +152,10 @@ def cluster_cmd(
     if (colors or series is not None) and run_dir is None:
         raise ValidationError("--color and --series draw figures into the run folder; give --run-dir DIR too.")
 
+    run = current_run()
     ids, E, extra = read_embeddings(embeddings)
+    if run is not None:
+        run.step(f"read {E.shape[0]} embeddings × {E.shape[1]} dimensions from {embeddings}")
     bad_colors = [c for c in colors if c not in extra.columns and c != "cluster"]
     if bad_colors:
         raise ValidationError(f"--color {bad_colors[0]!r}: no such column in {str(embeddings)!r}; its columns: "
@@ -159,6 +166,9 @@ def cluster_cmd(
     res = cluster_embeddings(E, method=method_, k=k_, k_range=(k_lo, k_hi), ids=ids, random_state=seed_,
                              min_cluster_size=mcs)
     t_cluster = time.perf_counter() - t0
+    if run is not None:
+        run.step(f"clustered them ({res.method}): k = {res.k}"
+                 + ("" if res.silhouette is None else f", silhouette {res.silhouette:.3f}"))
     proj: dict[str, Any] = {}
     for name in projections:
         echo_err(f"projecting to {dims_}-D with {_NAMES[name]} ...")
@@ -201,6 +211,9 @@ def cluster_cmd(
     if signals is not None:
         from ..viz import plot_cluster_examples
 
+        if run is not None:
+            run.step(f"read the {len(signals)} series behind the embeddings from {series}")
+
         save_figure(plot_cluster_examples(signals, res.labels, medoids=res.medoids), run_dir / "cluster_examples.png")
         _explorer(run_dir, signals, table)
     metrics = {
@@ -212,23 +225,10 @@ def cluster_cmd(
     }
     with atomic_path(run_dir / "metrics.json") as tmp:
         tmp.write_text(json.dumps(metrics, indent=2) + "\n")
-    _report(run_dir)
-    echo_err(f"run folder: {run_dir}")
-
-
-def _report(run_dir: Path) -> None:
-    """Write report.html with the report writer when the library has one."""
-    from .. import viz
-
-    write_report = getattr(viz, "write_report", None)
-    if write_report is None:
-        return
-    try:
-        path = write_report(run_dir)
-    except Exception as err:  # the results are written; a report failure must not lose them
-        echo_err(f"warning: could not write the report ({type(err).__name__}: {err})")
-        return
-    echo_err(f"report: {path}")
+    if run is not None:
+        run.step(f"projected ({', '.join(_NAMES[p] for p in projections) or 'none'}), drew the figures"
+                 + (" and wrote the explorer's data" if signals is not None else ""))
+    echo_err(f"run folder: {run_dir} (report.html is written on exit)")
 
 
 def _safe(name: str) -> str:
@@ -266,3 +266,6 @@ def _explorer(run_dir: Path, signals: Any, table: Any) -> None:
         write(run_dir, signals, table=table)
     except Exception as err:  # figures and tables are written; the explorer is a bonus
         echo_err(f"warning: no explorer in the report ({type(err).__name__}: {err})")
+        run = current_run()
+        if run is not None:
+            run.note(f"no explorer: its data could not be written ({type(err).__name__}: {err})")

@@ -16,9 +16,17 @@ saved model (a run folder or its ``model/`` folder) instead of training one.
 
 A run folder (``--run-dir``) gets ``config.toml`` (the resolved configuration:
 ``--config`` on it reproduces the run), ``model/`` (the saved embedder), ``history.json``
-and ``loss.png`` (the loss per epoch), ``reconstructions.png`` (a few inputs beside their
-reconstructions), ``embeddings.parquet``, ``metrics.json`` (final losses, seconds per
-epoch, n_series) and ``summary.json`` (what was embedded, and the embedding's spread).
+and ``loss.png`` (the loss per epoch), ``reconstructions.png`` (the medoid of each of the first
+clusters beside its reconstruction), ``embeddings.parquet``, ``metrics.json`` (final
+losses, seconds per epoch, n_series, the clustering) and ``summary.json`` (what was
+embedded, and the embedding's spread). The embeddings are also clustered (k-means, k in
+2..10 by silhouette) into ``clusters.parquet``, drawn in ``latent.png`` /
+``latent_3d.png``, and written for the report's explorer (``explorer.npz``): the latent
+space itself when it has at most 3 dimensions (3-D rotatable for a latent dimension of
+3), else its PCA (3-D) and, up to 2,000 series, t-SNE (2-D) projections; points coloured
+by cluster, label or any metadata column; a click shows the series' waveform and
+spectrogram. The folder is a :class:`~wavelens.cli._runfolder.RunFolder`: ``status.json``
+(running → ok / failed) and ``report.html``, written also when the job fails half-way.
 
 Configuration (TOML; every key optional, command-line flags win)::
 
@@ -66,6 +74,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 
 from ..exceptions import ValidationError, WavelensError
 from ._app import command, echo_err, parse_options
+from ._runfolder import current_run, with_run_folder
 
 __all__ = ["read_embed_config", "dump_embed_config"]
 
@@ -77,6 +86,9 @@ _DATA_KEYS = ("paths", "fs", "format", "options")
 _TABLE_SUFFIXES = (".parquet", ".pq", ".csv", ".tsv")
 #: Series shown beside their reconstructions in ``reconstructions.png``.
 _N_SHOWN = 4
+#: k tried by the clustering of the embeddings (silhouette), and the t-SNE size limit.
+_K_RANGE = (2, 10)
+_TSNE_MAX = 2000
 
 
 # --------------------------------------------------------------------------------------
@@ -300,25 +312,9 @@ def _history(emb: Any) -> list[dict[str, Any]]:
 
 
 def _loss_figure(history: list[dict[str, Any]], path: Path) -> None:
-    from ..viz._style import new_figure, save_figure
+    from ..viz import plot_loss_curves, save_figure
 
-    fig, axes = new_figure(1, 1, figsize=(6.0, 3.4))
-    ax = axes[0, 0]
-    epochs = [h.get("epoch", i + 1) for i, h in enumerate(history)]
-    for key, label in (("train_loss", "training"), ("val_loss", "validation")):
-        values = [h.get(key) for h in history]
-        if any(v is not None for v in values):
-            ax.plot(epochs, [np.nan if v is None else v for v in values], marker="o", ms=3, label=label)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("loss")
-    positive = [h.get(k) for h in history for k in ("train_loss", "val_loss") if h.get(k) is not None]
-    if positive and min(positive) > 0 and max(positive) / min(positive) > 20:
-        ax.set_yscale("log")
-    if history:
-        ax.legend()
-    else:
-        ax.text(0.5, 0.5, "no training history (saved model)", ha="center", va="center", transform=ax.transAxes)
-    save_figure(fig, path)
+    save_figure(plot_loss_curves(history, title=f"autoencoder loss ({len(history)} epochs)"), path)
 
 
 def _as_images(a: Any) -> list[np.ndarray]:
@@ -346,33 +342,126 @@ def _representation_of(emb: Any, s: Any) -> list[np.ndarray]:
     return _as_images(rep.transform(s))
 
 
-def _reconstruction_figure(emb: Any, s: Any, path: Path) -> None:
+def _reconstruction_figure(emb: Any, s: Any, path: Path, shown_idx: Any = None) -> None:
+    """Inputs (as the network sees them) beside their reconstructions: ``shown_idx`` or the first few."""
+    from ..viz import plot_reconstructions
     from ..viz._style import PALETTE, new_figure, save_figure
 
-    shown = s[: min(_N_SHOWN, len(s))]
+    idx = list(range(min(_N_SHOWN, len(s)))) if shown_idx is None else [int(i) for i in shown_idx][:_N_SHOWN]
+    shown = s.take(idx) if hasattr(s, "take") else s[idx]
     inputs = _representation_of(emb, shown)
     recons = _as_images(emb.reconstruct(shown))
+    names = [str(i) for i in shown.ids]
+    if len({x.shape for x in inputs}) == 1 and all(x.shape == r.shape for x, r in zip(inputs, recons)):
+        X, R = np.stack(inputs), np.stack(recons)
+        image = X.ndim == 4
+        fs = None if image else _common_fs(shown)
+        fig = plot_reconstructions(X, R, ids=names, n=len(names), fs=fs, kind="image" if image else "series",
+                                   image_labels=("time frame", "frequency bin"))
+        save_figure(fig, path)
+        return
+    # ragged series (convlstm-ae): one row per series, input and reconstruction side by side
     n = len(inputs)
     fig, axes = new_figure(n, 2, figsize=(9.0, 2.2 * n))
     for i in range(n):
-        x, r = inputs[i], recons[i]
-        name = str(shown.ids[i])
-        if x.ndim == 3:  # images: first channel, shared colour scale
-            lo, hi = float(min(x[0].min(), r[0].min())), float(max(x[0].max(), r[0].max()))
-            for ax, img, what in ((axes[i, 0], x[0], "input"), (axes[i, 1], r[0], "reconstruction")):
-                mesh = ax.imshow(img, origin="lower", aspect="auto", vmin=lo, vmax=hi, cmap="viridis")
-                ax.set_title(f"{name}: {what}")
-                fig.colorbar(mesh, ax=ax)
-            axes[i, 0].set_ylabel("frequency bin")
-        else:
-            for ax, sig, what in ((axes[i, 0], x, "input"), (axes[i, 1], r, "reconstruction")):
-                for c in range(sig.shape[0]):
-                    ax.plot(sig[c], lw=0.6, color=PALETTE[c % len(PALETTE)], label=f"channel {c}")
-                ax.set_title(f"{name}: {what}")
-            axes[i, 0].set_ylabel("amplitude")
-    axes[n - 1, 0].set_xlabel("sample" if inputs[0].ndim == 2 else "frame")
-    axes[n - 1, 1].set_xlabel("sample" if inputs[0].ndim == 2 else "frame")
+        for ax, sig, what in ((axes[i, 0], inputs[i], "input"), (axes[i, 1], recons[i], "reconstruction")):
+            for c in range(sig.shape[0]):
+                ax.plot(sig[c], lw=0.6, color=PALETTE[c % len(PALETTE)], label=f"channel {c}")
+            ax.set_title(f"{names[i]}: {what}")
+            ax.set_xlabel("time (samples)")
+        axes[i, 0].set_ylabel("amplitude")
     save_figure(fig, path)
+
+
+def _common_fs(s: Any) -> float | None:
+    fs = getattr(s, "fs_array", None)
+    if fs is None:
+        return None
+    fs = np.asarray(fs, dtype=np.float64)
+    return float(fs[0]) if fs.size and np.allclose(fs, fs[0]) else None
+
+
+def bare_series(s: Any) -> Any:
+    """The series, ids, rate, channels and labels of ``s`` without its metadata table.
+
+    The explorer gets the metadata through the job's own table instead, where columns
+    that clash with its names (a loader's ``id`` column, as in the LEELA files) are renamed
+    (``meta_id``) rather than mistaken for the series ids.
+    """
+    from ..data import SignalSet
+
+    return SignalSet(s.data, fs=s.fs, ids=s.ids, channels=s.channels, labels=s.labels)
+
+
+def _cluster_and_explore(run_dir: Path, s: Any, Z: np.ndarray, extra: dict[str, np.ndarray], errors: np.ndarray,
+                         seed: int) -> tuple[dict[str, Any], Any]:
+    """Cluster the embeddings, project them, draw the latent figure, write the explorer's data.
+
+    Returns what the metrics record about it, and the clustering (None when there was none).
+    The projection shown: the latent space itself when it has 2 or 3 dimensions (1: the
+    latent value against the series' position), else PCA to 3-D and, up to
+    ``_TSNE_MAX`` series, t-SNE to 2-D.
+    """
+    import pandas as pd
+
+    from ..cluster import cluster_embeddings, cluster_table, project, write_cluster_table
+    from ..viz import plot_latent, save_figure, write_explorer_data
+
+    run = current_run()
+    n, d = Z.shape
+    ids = [str(i) for i in s.ids]
+    info: dict[str, Any] = {}
+    res = None
+    if n >= _K_RANGE[0] + 1:
+        res = cluster_embeddings(Z, method="kmeans", k="auto", k_range=_K_RANGE, ids=ids, random_state=seed)
+        info = {"method": res.method, "k": int(res.k), "criterion": res.criterion,
+                "silhouette": None if res.silhouette is None else round(float(res.silhouette), 6),
+                "sizes": res.sizes.tolist()}
+        echo_err(f"  clustered the embeddings: k = {res.k} (k-means, silhouette "
+                 f"{'n/a' if res.silhouette is None else f'{res.silhouette:.3f}'})")
+    elif run is not None:
+        run.note(f"{n} series: too few to cluster (k-means with k chosen by silhouette needs at least 3).")
+    projections: dict[str, np.ndarray] = {}
+    if d in (2, 3):
+        projections["latent"] = Z
+    elif d == 1:
+        projections["latent"] = np.c_[Z[:, 0], np.arange(n, dtype=np.float64)]
+    else:
+        if n >= 3:
+            projections["pca"] = project(Z, method="pca", n_components=3, random_state=seed)
+        if 4 <= n <= _TSNE_MAX:
+            projections["tsne"] = project(Z, method="tsne", n_components=2, random_state=seed)
+    labels = res.labels if res is not None else np.zeros(n, dtype=np.int64)
+    extra_df = pd.DataFrame({**extra, "reconstruction_error": errors})
+    if res is not None:
+        table = cluster_table(res, projections, extra_df)
+        write_cluster_table(run_dir / "clusters.parquet", table)
+    else:
+        table = pd.DataFrame({"id": ids})
+        for name, P in projections.items():
+            for j in range(P.shape[1]):
+                table[f"{name}_{j}"] = P[:, j]
+        for c in extra_df.columns:
+            table[str(c)] = extra_df[c].to_numpy()
+    if not projections:
+        if run is not None:
+            run.note(f"{n} series: too few to project; no latent figure and no explorer.")
+        return info, res
+    name = next(n_ for n_ in ("latent", "tsne", "pca") if n_ in projections)  # 2-D t-SNE reads best on paper
+    P = projections[name]
+    axis = {"latent": "z", "pca": "PCA", "tsne": "t-SNE"}[name]
+    what = "latent space" if name == "latent" else f"{axis} projection of the {d}-D embedding"
+    figure = "latent_3d.png" if P.shape[1] == 3 else "latent.png"
+    color = labels if res is not None else (np.asarray(s.labels) if s.labels is not None else None)
+    fig = plot_latent(P, color=color, color_name="cluster" if res is not None else "label", ids=ids,
+                      highlight=None if res is None else list(res.medoids), axis_name=axis,
+                      title=f"{what} of {n} series" + ("" if res is None else f", k = {res.k} clusters"))
+    save_figure(fig, run_dir / figure)
+    if run is not None:
+        run.caption(figure, f"The {what}, coloured by cluster (k-means, k by silhouette); medoids starred.")
+    write_explorer_data(run_dir, bare_series(s), table=table)
+    info["projections"] = list(projections)
+    return info, res
 
 
 def _embedding_stats(Z: np.ndarray) -> dict[str, Any]:
@@ -385,6 +474,7 @@ def _embedding_stats(Z: np.ndarray) -> dict[str, Any]:
 # the command
 # --------------------------------------------------------------------------------------
 @command("embed")
+@with_run_folder("embed")  # --run-dir gets status.json and report.html, also when the job fails half-way
 def embed_cmd(
     paths: Optional[List[str]] = typer.Argument(None, help="Files, folders or globs, in any format wavelens reads."),
     out: Optional[Path] = typer.Option(None, "--out", help="Embeddings table: .parquet, .csv or .tsv."),
@@ -475,7 +565,10 @@ def embed_cmd(
         if unknown:
             raise ValidationError(f"--model-param: {cfg['model']!r} has no parameter(s) {unknown!r}; it takes {valid!r}.")
 
+    run = current_run()
     s = _load(paths, fs=fs, format=format, options=options)
+    if run is not None:
+        run.step(f"loaded {len(s)} series × {s.n_channels} channel(s) from {', '.join(map(str, paths))}")
     history: list[dict[str, Any]] = []
     try:
         if model_dir is not None:
@@ -511,6 +604,10 @@ def embed_cmd(
     extra = _extra_columns(s, Z.shape[1])
     ids = [str(i) for i in s.ids]
 
+    if run is not None:
+        run.step(f"trained {emb.model} for {len(history)} epoch(s) ({t_fit:.1f} s)" if model_dir is None
+                 else f"loaded the saved model from {model_dir}")
+        run.step(f"embedded {len(s)} series in {Z.shape[1]} dimension(s) ({t_embed:.1f} s)")
     if run_dir is not None:
         run_dir.mkdir(parents=True, exist_ok=True)
         if model_dir is None:
@@ -535,12 +632,22 @@ def embed_cmd(
         with atomic_path(run_dir / "config.toml") as tmp:
             tmp.write_text(header + dump_embed_config(resolved))
         _write_json(run_dir / "history.json", history)
-        _loss_figure(history, run_dir / "loss.png")
-        _reconstruction_figure(emb, s, run_dir / "reconstructions.png")
+        if history:
+            _loss_figure(history, run_dir / "loss.png")
         write_table(run_dir / "embeddings.parquet", Z, ids=ids, prefix="z", extra=extra)
         seconds = [h["seconds"] for h in history if h.get("seconds") is not None]
         last = history[-1] if history else {}
         errors = np.asarray(emb.reconstruction_error(s), dtype=np.float64)
+        seed_ = int(cfg.get("random_state") or 0)
+        clustering, res = _cluster_and_explore(run_dir, s, Z, extra, errors, seed_)
+        if run is not None:
+            run.step("clustered the embeddings and wrote the explorer's data"
+                     + (f" (k = {clustering['k']})" if clustering.get("k") else ""))
+        shown = None if res is None else res.medoids[np.argsort(res.labels[res.medoids])]
+        _reconstruction_figure(emb, s, run_dir / "reconstructions.png", shown)
+        if run is not None:
+            run.caption("reconstructions.png", "Inputs as the network sees them beside its reconstructions"
+                        + ("" if res is None else ": the medoid of each of the first clusters") + ".")
         metrics = {
             "model": getattr(emb, "model", cfg.get("model")),
             "trained": model_dir is None,
@@ -556,6 +663,7 @@ def embed_cmd(
             "seconds_embed": round(t_embed, 3),
             "reconstruction_error_mean": _finite(float(errors.mean())),
             "reconstruction_error_median": _finite(float(np.median(errors))),
+            "clustering": clustering or None,
         }
         _write_json(run_dir / "metrics.json", metrics)
         from ..summary import summarize

@@ -94,12 +94,20 @@ def _small_spectrograms(x: np.ndarray, fs: float | None, shape: tuple[int, int],
     return np.clip(q, 0, 255).astype(np.uint8)
 
 
-def _columns_from_table(table: Any, ids: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Split a table (one row per series) into colour columns and projections."""
+def _columns_from_table(
+    table: Any, ids: np.ndarray, *, by_id: bool = True
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Split a table (one row per series) into colour columns and projections.
+
+    ``by_id=False``: the rows are in series order already (a SignalSet's metadata, whose
+    own ``id`` field, if any, is a metadata column like any other, kept as ``meta_id``).
+    """
     import pandas as pd
 
     df = table if isinstance(table, pd.DataFrame) else pd.DataFrame(table)
     n = ids.size
+    if not by_id and "id" in df.columns:
+        df = df.rename(columns={"id": "meta_id"})
     if "id" in df.columns:
         key = df["id"].astype(str).to_numpy()
         pos = pd.Index(key)
@@ -228,7 +236,7 @@ def write_explorer_data(
         columns["label"] = lab.astype(np.float64) if lab.dtype.kind in "biuf" else lab.astype(str)
     if meta.signal_set is not None and getattr(meta.signal_set, "metadata", None) is not None:
         md = meta.signal_set.metadata
-        extra, _ = _columns_from_table(md.reset_index(drop=True), ids) if len(md) == n else ({}, {})
+        extra, _ = _columns_from_table(md.reset_index(drop=True), ids, by_id=False) if len(md) == n else ({}, {})
         for k, v in extra.items():
             columns.setdefault(k, v)
     for name, coords in (projections or {}).items():
@@ -260,19 +268,24 @@ def write_explorer_data(
     keys = np.stack([lengths.astype(np.float64), np.zeros(n) if fs_arr is None else fs_arr], axis=1)
     _, group = np.unique(keys, axis=0, return_inverse=True)
     for g in np.unique(group):
-        idx = np.flatnonzero(group.ravel() == g)
-        if isinstance(arrays, np.ndarray):
-            x = np.asarray(arrays[idx, channel], dtype=np.float64)
-        else:
-            x = np.stack([np.asarray(arrays[i][channel], dtype=np.float64) for i in idx])
-        lo, hi = _envelope(x, m)
-        vmin, vmax = x.min(axis=1), x.max(axis=1)
-        span = np.where(vmax > vmin, vmax - vmin, 1.0)[:, None]
-        wave[idx, 0] = np.clip(np.round((lo - vmin[:, None]) / span * 255.0), 0, 255).astype(np.uint8)
-        wave[idx, 1] = np.clip(np.round((hi - vmin[:, None]) / span * 255.0), 0, 255).astype(np.uint8)
-        wave_range[idx, 0], wave_range[idx, 1] = vmin, vmax
-        f = None if fs_arr is None else float(fs_arr[idx[0]])
-        spec[idx] = _small_spectrograms(x, f, (int(spec_shape[0]), int(spec_shape[1])), float(spec_db))
+        members = np.flatnonzero(group.ravel() == g)
+        # bounded blocks: float64 copies and spectrograms of a few hundred series at a time,
+        # never of a whole large collection (2,511 × 61,440 samples would be >1 GB each)
+        block = max(1, int(2**23 // max(1, int(lengths[members[0]]))))
+        for b0 in range(0, members.size, block):
+            idx = members[b0:b0 + block]
+            if isinstance(arrays, np.ndarray):
+                x = np.asarray(arrays[idx, channel], dtype=np.float64)
+            else:
+                x = np.stack([np.asarray(arrays[i][channel], dtype=np.float64) for i in idx])
+            lo, hi = _envelope(x, m)
+            vmin, vmax = x.min(axis=1), x.max(axis=1)
+            span = np.where(vmax > vmin, vmax - vmin, 1.0)[:, None]
+            wave[idx, 0] = np.clip(np.round((lo - vmin[:, None]) / span * 255.0), 0, 255).astype(np.uint8)
+            wave[idx, 1] = np.clip(np.round((hi - vmin[:, None]) / span * 255.0), 0, 255).astype(np.uint8)
+            wave_range[idx, 0], wave_range[idx, 1] = vmin, vmax
+            f = None if fs_arr is None else float(fs_arr[idx[0]])
+            spec[idx] = _small_spectrograms(x, f, (int(spec_shape[0]), int(spec_shape[1])), float(spec_db))
     duration = lengths / fs_arr if fs_arr is not None else lengths.astype(np.float64)
     spec_fmax = fs_arr / 2.0 if fs_arr is not None else np.full(n, 0.5)
     channels = getattr(meta.signal_set, "channels", None) if meta.signal_set is not None else None
