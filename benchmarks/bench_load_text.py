@@ -191,10 +191,11 @@ def summarize(s) -> dict:
 
 def child(mode: str, path: str, repeat: int, nbytes: int = 0) -> dict:
     out: dict = {"mode": mode}
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     if mode == "loadtxt":
         x = np.loadtxt(path).astype(np.float32)
         out["times"] = [time.perf_counter() - t0]
+        out["cpu"] = [time.process_time() - c0]
         out["digest"] = _digest(x)
         out["shape"] = list(x.shape)
         return out
@@ -221,17 +222,20 @@ def child(mode: str, path: str, repeat: int, nbytes: int = 0) -> dict:
     if mode == "baseline":
         return out
     times = []
+    cpu = []
     for k in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         s = load(path)
         if mode == "inspect":
             out["summary"] = summarize(s)
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
         if k == 0:
             out["digest"] = _digest(s.data[:, 0, :])
             out["shape"] = list(s.data[:, 0, :].shape)
         del s
     out["times"] = times
+    out["cpu"] = cpu  # CPU seconds of all threads (user + system)
     return out
 
 
@@ -326,10 +330,11 @@ def main() -> None:
         ratio = f"{ref['times'][0] / seconds:6.1f}x" if ref else "     -"  # against this round's loadtxt
         rss = f"{r['peak_rss_mb']:8.0f}" if r else "       -"
         others = f"{r['others']:6.2f}" if r and r.get("others") is not None else "     -"
-        print(f"{name:<36} {seconds:7.3f} {size / seconds / 1e6:7.0f} {rss} {others} {ratio}  {note}")
+        cpu = f"{r['cpu'][0]:6.2f}" if r and r.get("cpu") else "     -"
+        print(f"{name:<36} {seconds:7.3f} {size / seconds / 1e6:7.0f} {rss} {cpu} {others} {ratio}  {note}")
 
     print()
-    print(f"{'':<36} {'time s':>7} {'MB/s':>7} {'peak MB':>8} {'others':>6} {'vs loadtxt':>7}")
+    print(f"{'':<36} {'time s':>7} {'MB/s':>7} {'peak MB':>8} {'CPU s':>6} {'others':>6} {'vs loadtxt':>7}")
     for k, r in enumerate(runs):
         if refs:
             ref = refs[k]
@@ -344,7 +349,8 @@ def main() -> None:
     print(f"{name:<36} {base['startup']:7.3f} {'':>7} {base['peak_rss_mb']:8.0f}")
     print(f"{'first touch of ' + f'{result_mb:.0f} MiB':<36} {touch['times'][0]:7.3f}   "
           "(numpy's huge pages; wavelens backs its output with small pages)")
-    print("others: CPU cores other processes kept busy during the run (a shared machine).")
+    print("CPU s: CPU seconds of the load, all threads, user + system; others: CPU cores other processes "
+          "kept busy during the run (a shared machine).")
     print()
     budget = 1.5 * result_mb + 256
     extra = max(r["peak_rss_mb"] for r in runs) - base["peak_rss_mb"]
@@ -359,7 +365,8 @@ def main() -> None:
         ratios = [x["times"][0] / t for x, t in zip(refs, firsts)]
         later = [x["times"][0] / min(r["times"][1:]) for x, r in zip(refs, runs) if len(r["times"]) > 1]
         print(f"loadtxt: median {np.median([x['times'][0] for x in refs]):.2f} s; wavelens, fresh process: "
-              f"median {np.median(firsts):.3f} s")
+              f"median {np.median(firsts):.3f} s, {np.median([r['cpu'][0] for r in runs]):.3f} CPU-s "
+              f"(the wall time on {os.cpu_count()} idle cores is at least CPU-s / {os.cpu_count()})")
         print(f"speed-up per round, fresh process: median {np.median(ratios):.1f}x, range "
               f"{min(ratios):.1f}-{max(ratios):.1f}x ({', '.join(f'{v:.1f}' for v in ratios)})")
         if later:

@@ -44,9 +44,9 @@ def _run(kernel, text: bytes, nf: int, n_lines: int, dtype=np.float32, fast: boo
     return status, out, row_nf, slow[:n_slow].copy(), err[:5].copy()
 
 
-def _same(text: bytes, nf: int, n_lines: int) -> tuple[int, np.ndarray]:
-    general = _run(tp.parse_segment, text, nf, n_lines)
-    fast = _run(_textfast.parse_segment_ws, text, nf, n_lines, fast=True)
+def _same(text: bytes, nf: int, n_lines: int, dtype=np.float32) -> tuple[int, np.ndarray]:
+    general = _run(tp.parse_segment, text, nf, n_lines, dtype)
+    fast = _run(_textfast.parse_segment_ws, text, nf, n_lines, dtype, fast=True)
     assert general[0] == fast[0], text[:200]
     if general[0] == tp.OK:
         assert general[1].tobytes() == fast[1].tobytes(), text[:200]
@@ -207,3 +207,113 @@ def test_prefault_and_small_pages_keep_the_contents():
     tp.prefault(big, 0, 64)
     big[:] = 1.5
     assert float(big.sum()) == 1.5 * big.size
+
+
+def _decimal_token(rng: np.random.Generator) -> str:
+    """Tokens around the shape the four-at-a-time path takes (``[-]digits.digits``
+    in at most 16 bytes), on both sides of each of its limits."""
+    kind = int(rng.integers(10))
+    if kind < 6:
+        ni = int(rng.integers(1, 9))
+        nfr = int(rng.integers(1, 17 - ni))  # up to 17 bytes with the sign
+        sign = "-" if rng.random() < 0.5 else ""
+        digits = "".join(str(d) for d in rng.integers(0, 10, ni + nfr))
+        return f"{sign}{digits[:ni]}.{digits[ni:]}"
+    if kind == 6:
+        return f"{rng.normal():.{rng.integers(1, 10)}e}"  # the ~1 % of the helicopter files
+    if kind == 7:
+        return str(int(rng.integers(-999, 999)))
+    if kind == 8:
+        odd = ["-0.0", "0.0", "-0.000000", "+1.5", "1.", ".5", "-.5", "9" * 15 + ".9", "-" + "9" * 14 + ".9",
+               "1" * 16 + ".5", "0.00000000000001", "-0.00000000000001", "99999999.9999999"]  # fmt: skip
+        return odd[int(rng.integers(len(odd)))]
+    return f"{rng.normal() * 1e3:.3f}"
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_decimal_batches_same_as_general_kernel(dtype):
+    rng = np.random.default_rng(5)
+    nf, n_lines = 41, 80  # lines of 41: batches of four end mid-line and across lines
+    lines = []
+    for r in range(n_lines):
+        toks = [_decimal_token(rng) for _ in range(nf)]
+        lead = " " * int(rng.integers(0, 3)) if r else ""  # the first token at byte 0: no bytes before it
+        lines.append(lead + " ".join(toks) + "\n")
+    text = "".join(lines).encode()
+    status, out = _same(text, nf, n_lines, dtype)
+    assert status == tp.OK
+    for dst, a, b in _run(tp.parse_segment, text, nf, n_lines, dtype)[3].tolist():
+        out[dst] = float(text[a:b])  # the few tokens left to Python's float()
+    expected = np.array([[float(t) for t in line.split()] for line in lines], dtype=np.float64).astype(dtype)
+    assert out.tobytes() == expected.tobytes()
+    assert np.signbit(out.reshape(n_lines, nf)[0]).tolist() == [t.startswith("-") for t in lines[0].split()]
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [b"1.5 2.5 1-2.5 3.5", b"1.5 2.5 1..5 3.5", b"1.5 2.5 -1.5- 3.5", b"1.5 2.5 --1.5 3.5", b"1.5 2.5 . 3.5",
+     b"1.5 2.5 1.5.5 3.5", b"1.5 2.5 -. 3.5", b"1.5 2.5 1,5 3.5"],  # fmt: skip
+)
+def test_decimal_batches_same_errors(bad):
+    good = b"0.25 -1.5 3.125 -4.0625\n" * 3
+    status, _ = _same(good + bad + b"\n" + good, 4, 7)
+    assert status != tp.OK
+
+
+def test_decimal_batches_near_the_buffer_start():
+    # the first tokens end before byte 16: the batch reads 16 bytes before each end
+    texts = (b"1.5 -2.5 3.5 4.5 5.5\n", b"-0.1 0.2 -0.3 0.4 0.5\n" * 3, b"12345678.1234567 1.5 2.5 3.5 4.5\n")
+    for text in texts:
+        status, out = _same(text, 5, text.count(b"\n"))
+        assert status == tp.OK
+        assert out.tolist() == np.array(text.split(), dtype=np.float64).astype(np.float32).tolist()
+
+
+@pytest.mark.skipif(not _textfast._AVX512, reason="the four-at-a-time path needs AVX-512")
+def test_decimal4_takes_four_decimals_or_writes_nothing():
+    from numba import njit
+
+    @njit
+    def run(buf, ts, te, k, out, dst):
+        return _textfast._decimal4(buf, ts, te, k, out, dst)
+
+    def tokens(text: bytes):
+        buf = _buffer(text)
+        starts = [i for i in range(len(text)) if text[i] != 32 and (i == 0 or text[i - 1] == 32)]
+        ends = [i for i in range(1, len(text) + 1) if text[i - 1] != 32 and (i == len(text) or text[i] == 32)]
+        return buf, np.array(starts, np.int64), np.array(ends, np.int64)
+
+    text = b"0.5 -12345678.123456 -0.000 99999999999999.9 7.25 -1234567890.1234"
+    buf, ts, te = tokens(text)
+    for dtype in (np.float32, np.float64):
+        out = np.full(6, 3.0, dtype=dtype)
+        assert run(buf, ts, te, 1, out, 2)  # tokens 1-4 into out[2:6]
+        assert out[:2].tolist() == [3.0, 3.0]
+        assert out[2:].tobytes() == np.array([float(t) for t in text.split()[1:5]]).astype(dtype).tobytes()
+        assert np.signbit(out[3])  # -0.000
+        assert run(buf, ts, te, 2, out, 0)  # the 16-byte token with its sign in the first byte
+    assert not run(buf, ts, te, 0, np.zeros(4, np.float32), 0)  # token 0 ends before byte 16
+    for bad in (b"1.5e3", b"+1.5", b"15", b"1.5.5", b"1.", b".5", b"-.5", b"1-2.5", b"12345678901234.56"):
+        buf, ts, te = tokens(b"1234567890.5 -1.25 " + bad + b" 2.5 3.75")
+        out = np.full(4, 3.0, dtype=np.float32)
+        assert not run(buf, ts, te, 1, out, 0), bad
+        assert out.tolist() == [3.0] * 4
+
+
+@pytest.mark.parametrize("flags", [{"_AVX512": False, "_VBMI2": False}])
+def test_paths_for_cpus_without_avx512_read_the_same(flags, monkeypatch):
+    # the kernel picks its paths at compile time from the CPU: compile it again with
+    # the newer paths off and compare with the general kernel
+    from numba import njit
+
+    for name, value in flags.items():
+        monkeypatch.setattr(_textfast, name, value)
+    kernel = njit(nogil=True, error_model="numpy")(_textfast.parse_segment_ws.py_func)
+    monkeypatch.setattr(_textfast, "parse_segment_ws", kernel)
+    rng = np.random.default_rng(9)
+    nf, n_lines = 23, 40
+    text = "".join(" ".join(_decimal_token(rng) for _ in range(nf)) + "\n" for _ in range(n_lines)).encode()
+    status, out = _same(text, nf, n_lines)
+    assert status == tp.OK
+    status, _ = _same(text + b"1.5 2..5" + b" 1.5" * (nf - 2) + b"\n", nf, n_lines + 1)
+    assert status == tp.ERR_TOKEN
