@@ -7,7 +7,7 @@ training embedding (Euclidean). The reference is 1-NN Euclidean on the raw serie
 computed here and published in the UCR archive's table (0.913 and 0.955). Target:
 embedding accuracy ≥ raw.
 
-    .venv/bin/python benchmarks/bench_models_embedding_quality.py
+    .venv/bin/python benchmarks/bench_models_embedding_quality.py --threads 1   # defaults, 5 seeds
     .venv/bin/python benchmarks/bench_models_embedding_quality.py --datasets gunpoint --epochs 100 --seeds 0 1 2
     .venv/bin/python benchmarks/bench_models_embedding_quality.py --configs conv-ae:latent_dim=32
 
@@ -24,18 +24,27 @@ import time
 
 import numpy as np
 
-PUBLISHED = {"gunpoint": 0.913, "italy": 0.955}
-NAMES = {"gunpoint": "GunPoint", "italy": "ItalyPowerDemand"}
+# 1-NN Euclidean accuracy in the UCR archive's published table (the targets are the first two)
+PUBLISHED = {"gunpoint": 0.913, "italy": 0.955, "arrowhead": 0.800, "osuleaf": 0.521, "basicmotions": None}
+NAMES = {"gunpoint": "GunPoint", "italy": "ItalyPowerDemand", "arrowhead": "ArrowHead", "osuleaf": "OSULeaf",
+         "basicmotions": "BasicMotions"}
 _EMBEDDER_KEYS = ("epochs", "lr", "batch_size", "standardize", "patience", "validation_fraction")
-DEFAULT_CONFIGS = ["conv-ae", "conv-ae:latent_dim=32", "convlstm-ae"]
+# the defaults first (what a user gets), then the defaults without the distance term
+DEFAULT_CONFIGS = ["conv-ae", "conv-ae:distance_weight=0"]
 
 
 def load(name: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    from aeon.datasets import load_gunpoint, load_italy_power_demand
+    import warnings
 
-    loader = {"gunpoint": load_gunpoint, "italy": load_italy_power_demand}[name]
-    Xtr, ytr = loader(split="train")
-    Xte, yte = loader(split="test")
+    from aeon import datasets
+
+    loader = getattr(datasets, {"gunpoint": "load_gunpoint", "italy": "load_italy_power_demand",
+                                "arrowhead": "load_arrow_head", "osuleaf": "load_osuleaf",
+                                "basicmotions": "load_basic_motions"}[name])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # load_osuleaf is deprecated (still shipped)
+        Xtr, ytr = loader(split="train")
+        Xte, yte = loader(split="test")
     return Xtr.astype(np.float32), np.asarray(ytr), Xte.astype(np.float32), np.asarray(yte)
 
 
@@ -75,10 +84,13 @@ def parse_config(text: str) -> tuple[str, dict, dict]:
 
 def main(argv: list[str] | None = None) -> list[dict]:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--datasets", nargs="+", default=["gunpoint", "italy"], choices=sorted(PUBLISHED))
+    ap.add_argument("--datasets", nargs="+", default=["gunpoint", "italy"], choices=sorted(PUBLISHED),
+                    help="the issue's two targets by default; arrowhead, osuleaf and basicmotions (6 channels) "
+                         "check that the defaults carry over to other shipped UCR/UEA sets")
     ap.add_argument("--configs", nargs="+", default=DEFAULT_CONFIGS)
-    ap.add_argument("--epochs", type=int, default=100)
-    ap.add_argument("--seeds", type=int, nargs="+", default=[0])
+    ap.add_argument("--epochs", type=int, default=None,
+                    help="epochs for every configuration (default: the embedder's 'auto' budget)")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     ap.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     args = ap.parse_args(argv)
 
@@ -88,11 +100,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
     for ds in args.datasets:
         Xtr, ytr, Xte, yte = load(ds)
         raw = one_nn(Xtr, ytr, Xte, yte)
-        print(f"\n{NAMES[ds]}: train {Xtr.shape}, test {Xte.shape}; raw 1-NN Euclidean {raw:.3f} "
-              f"(published {PUBLISHED[ds]:.3f})")
+        pub = "" if PUBLISHED[ds] is None else f" (published {PUBLISHED[ds]:.3f})"
+        print(f"\n{NAMES[ds]}: train {Xtr.shape}, test {Xte.shape}; raw 1-NN Euclidean {raw:.3f}{pub}")
         for text in args.configs:
             model, net, est = parse_config(text)
-            est.setdefault("epochs", args.epochs)
+            if args.epochs is not None:
+                est.setdefault("epochs", args.epochs)
             for seed in args.seeds:
                 t0 = time.perf_counter()
                 emb = AutoencoderEmbedder(model=model, model_params=net or None, random_state=seed,
@@ -107,7 +120,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                       f"{r['epochs_run']} epochs, {fit_s:.1f} s)", flush=True)
 
     print("\n| dataset | configuration | seeds | n_latent | 1-NN embeddings | 1-NN raw (here) | published raw "
-          "| embeddings / published | target met | fit s |")
+          "| embeddings / published (raw where none) | target met | fit s |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for ds in dict.fromkeys(r["dataset"] for r in rows):
         for cfg in dict.fromkeys(r["config"] for r in rows if r["dataset"] == ds):
@@ -115,8 +128,10 @@ def main(argv: list[str] | None = None) -> list[dict]:
             accs = np.array([r["acc"] for r in rs])
             acc_text = f"{accs.mean():.3f}" + (f" ({accs.min():.3f}–{accs.max():.3f})" if len(rs) > 1 else "")
             pub = rs[0]["published"]
-            print(f"| {ds} | `{cfg}` | {len(rs)} | {rs[0]['n_latent']} | {acc_text} | {rs[0]['raw']:.3f} | {pub:.3f} "
-                  f"| {accs.mean() / pub:.3f} | {'yes' if accs.mean() >= pub else 'no'} "
+            ref = rs[0]["raw"] if pub is None else pub  # the target: the published figure, else raw here
+            pub_text = "–" if pub is None else f"{pub:.3f}"
+            print(f"| {ds} | `{cfg}` | {len(rs)} | {rs[0]['n_latent']} | {acc_text} | {rs[0]['raw']:.3f} | {pub_text} "
+                  f"| {accs.mean() / ref:.3f} | {'yes' if accs.mean() >= ref else 'no'} "
                   f"| {np.mean([r['seconds'] for r in rs]):.1f} |")
     return rows
 

@@ -72,14 +72,14 @@ def seismic_windows(n_series: int, n_times: int = 4096, seed: int = 0) -> np.nda
 
 
 def run(X: np.ndarray, strides, *, epochs: int, seed: int, threads: int | None, device: str, batch_size: int = 32,
-        lr: float = 1e-3) -> dict:
+        lr: float = 1e-3, lr_schedule: str | None = None) -> dict:
     from wavelens.models import AutoencoderEmbedder
 
     params = dict(conv_channels=(32, 64, 64), kernel_size=7, hidden_size=64, num_layers=2)
     if strides is not None:
         params["strides"] = tuple(strides)
     emb = AutoencoderEmbedder(model="convlstm-ae", model_params=params, epochs=epochs, batch_size=batch_size, lr=lr,
-                              validation_fraction=0.0, patience=epochs + 1, random_state=seed,
+                              validation_fraction=0.0, patience=epochs + 1, random_state=seed, lr_schedule=lr_schedule,
                               num_threads=threads, device=device)
     t0 = time.perf_counter()
     emb.fit(X)
@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--lr-schedule", choices=("cosine", "plateau"), default=None,
+                    help="cosine: anneal to 0 over the epochs, so both models end at a settled loss rather than "
+                         "wherever the last noisy step left them")
     ap.add_argument("--data", choices=("seismic", "tones"), default="seismic",
                     help="real seismic windows, or wavelens.testing.make_collection's noisy multi-tone series "
                          "(structure an autoencoder can learn in a few epochs)")
@@ -119,13 +122,14 @@ def main(argv: list[str] | None = None) -> list[dict]:
         X = (X - X.mean(axis=2, keepdims=True)) / (X.std(axis=2, keepdims=True) + 1e-6)
     what = "real seismic windows" if args.data == "seismic" else "noisy multi-tone series (make_collection)"
     print(f"{X.shape[0]} {what} × 3 × {X.shape[2]} samples; {args.epochs} epochs, batch {args.batch_size}, "
-          f"lr {args.lr:g}, {'per-window z-normalised, ' if args.per_series else ''}"
+          f"lr {args.lr:g}{' cosine' if args.lr_schedule == 'cosine' else ''}, "
+          f"{'per-window z-normalised, ' if args.per_series else ''}"
           f"device {args.device}, load average {os.getloadavg()[0]:.1f}")
     rows = []
     for text in args.strides:
         strides = None if text == "default" else [int(v) for v in text.split(",")]
         rows.append(run(X, strides, epochs=args.epochs, seed=args.seed, threads=args.threads, device=args.device,
-                        batch_size=args.batch_size, lr=args.lr))
+                        batch_size=args.batch_size, lr=args.lr, lr_schedule=args.lr_schedule))
         r = rows[-1]
         print(f"  strides {r['strides']} (network: {r['net_strides']}): {r['epoch_s']:.2f} s/epoch, "
               f"{r['series_per_s']:.1f} series/s, error {r['error']:.4f}, losses {r['losses']}", flush=True)

@@ -190,8 +190,11 @@ def test_streaming_fit_from_npy(tmp_path):
     X = make_collection(40, n_channels=2, n_times=256, random_state=0).to_numpy()
     path = tmp_path / "big.npy"
     np.save(path, X)
-    a = AutoencoderEmbedder(model_params=LSTM, **FAST).fit(str(path), chunk_size=7, buffer_size=10)
-    b = AutoencoderEmbedder(model_params=LSTM, **FAST).fit(str(path), chunk_size=7, buffer_size=10)
+    # 40 series: the "auto" validation split would be empty, so ask for one
+    a = AutoencoderEmbedder(model_params=LSTM, validation_fraction=0.1, **FAST).fit(str(path), chunk_size=7,
+                                                                                    buffer_size=10)
+    b = AutoencoderEmbedder(model_params=LSTM, validation_fraction=0.1, **FAST).fit(str(path), chunk_size=7,
+                                                                                    buffer_size=10)
     np.testing.assert_array_equal(a.transform(X), b.transform(X))
     assert a.transform(str(path)).shape == (40, 16)
     # the streamed standardisation equals the in-memory one

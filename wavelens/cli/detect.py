@@ -59,7 +59,7 @@ except ModuleNotFoundError:  # pragma: no cover - Python 3.10
 
 from ..exceptions import ValidationError
 from ._app import command, echo_err, parse_options
-from ._runfolder import with_run_folder
+from ._runfolder import current_run, with_run_folder
 
 __all__ = ["build_detector", "read_config"]
 
@@ -278,6 +278,96 @@ def _figures(run_dir: Path, train_scores: np.ndarray | None, scores: np.ndarray,
     save_figure(plot_pr(y, scores), run_dir / "pr.png")
 
 
+#: t-SNE (2-D) joins PCA (3-D) in the explorer up to this many test series.
+_TSNE_MAX = 2000
+
+
+def _what_the_detector_sees(det: Any, test: Any) -> tuple[np.ndarray, str]:
+    """Per test series, the vectors the detector compares, and what they are.
+
+    * a feature detector (``wavelens detect`` with a representation / PCA, and the
+      default detector): its features after its own scaler and PCA;
+    * a reconstruction detector without windows: the autoencoder's latent embedding;
+    * anything else (windowed detectors, PyOD on raw samples, ...): the log Welch
+      spectrum of each series (nperseg ≤ 256), standardised per frequency over the test
+      series — how far a series' spectrum lies from the others is what most detectors
+      end up judging.
+    """
+    rep = getattr(det, "representation_", "missing")
+    if rep != "missing" and hasattr(det, "scaler_"):
+        try:
+            F = np.asarray(test.to_numpy()[:, :, :], dtype=np.float64) if rep is None else rep.transform(test)
+            F = np.stack([np.ravel(f) for f in F]) if isinstance(F, list) else np.asarray(F, dtype=np.float64)
+            F = F.reshape(len(test), -1)
+            if getattr(det, "scaler_", None) is not None:
+                F = det.scaler_.transform(F)
+            if getattr(det, "pca_", None) is not None:
+                F = det.pca_.transform(F)
+            if np.isfinite(F).all():
+                return F, f"the detector's features ({F.shape[1]} per series, after its scaler and PCA)"
+        except Exception:  # noqa: BLE001 - any failure falls back to spectra below
+            pass
+    emb = getattr(det, "embedder_", None)
+    if emb is not None and getattr(det, "window", None) is None:
+        try:
+            Z = np.asarray(emb.transform(test), dtype=np.float64)
+            if Z.ndim == 2 and Z.shape[0] == len(test) and np.isfinite(Z).all():
+                return Z, f"the autoencoder's latent embedding ({Z.shape[1]} dimensions)"
+        except Exception:  # noqa: BLE001
+            pass
+    from ..transforms import welch
+
+    n_min = int(np.min(test.lengths))
+    nperseg = int(min(256, 2 ** int(np.floor(np.log2(max(n_min, 8))))))
+    P = welch(test.to_list() if len(set(test.lengths.tolist())) > 1 else test, nperseg=nperseg)
+    P = np.stack([np.ravel(p) for p in P]) if isinstance(P, list) else np.asarray(P, dtype=np.float64)
+    P = P.reshape(len(test), -1)
+    L = np.log10(P + 1e-12 * max(float(P.max()), 1e-30))
+    L = (L - L.mean(axis=0)) / np.maximum(L.std(axis=0), 1e-9)
+    return L, f"standardised log Welch spectra (nperseg={nperseg})"
+
+
+def _explorer(run_dir: Path, det: Any, test: Any, scores: np.ndarray, y: np.ndarray | None, seed: int = 0) -> str:
+    """The report explorer's data for the test series: a projection of what the detector sees."""
+    import pandas as pd
+
+    from ..cluster import project
+    from ..viz import write_explorer_data
+
+    F, what = _what_the_detector_sees(det, test)
+    n = len(test)
+    projections: dict[str, np.ndarray] = {}
+    if F.shape[1] >= 3 and n >= 3:
+        projections["pca"] = project(F, method="pca", n_components=3, random_state=seed)
+    elif F.shape[1] >= 2 and n >= 2:
+        projections["pca"] = project(F, method="pca", n_components=2, random_state=seed)
+    else:
+        projections["features"] = np.c_[F[:, 0], scores]
+    if 4 <= n <= _TSNE_MAX and F.shape[1] >= 2:
+        projections["tsne"] = project(F, method="tsne", n_components=2, random_state=seed)
+    table = pd.DataFrame({"id": [str(i) for i in test.ids], "score": scores,
+                          "rank": np.argsort(np.argsort(-scores, kind="stable"), kind="stable") + 1})
+    if y is not None:
+        table["label"] = y.astype(np.int64)
+    from .embed import bare_series  # the metadata's own 'id' column must not pose as the series ids
+
+    write_explorer_data(run_dir, bare_series(test), table=table, projections=projections)
+    return f"the explorer shows the {n} test series: {', '.join(projections)} of {what}"
+
+
+def _reconstruction_figure(run_dir: Path, det: Any, test: Any, scores: np.ndarray) -> bool:
+    """For a reconstruction detector: the most normal and the most abnormal test series beside their reconstructions."""
+    emb = getattr(det, "embedder_", None)
+    if emb is None or getattr(det, "window", None) is not None:
+        return False
+    from .embed import _reconstruction_figure as draw
+
+    order = np.argsort(scores, kind="stable")
+    pick = list(dict.fromkeys([int(order[0]), int(order[len(order) // 2]), int(order[-2]), int(order[-1])]))
+    draw(emb, test, run_dir / "reconstructions.png", pick)
+    return True
+
+
 def _write_window_scores(path: Path, det: Any, test: Any) -> None:
     from ..io import write_table
 
@@ -437,11 +527,21 @@ def detect_cmd(
         _write_text(run_dir / "config.toml", header + dump_config(resolved))
         if mode != "within-series":
             if mode == "fit" and hasattr(det, "embedder_"):  # reconstruction:<model>: torch weights, not JSON
-                det.embedder_.save(run_dir / "model")
+                det.save(run_dir / "model")
             elif mode == "fit":
                 save_detector(det, run_dir / "model")
             write_scores(run_dir / "scores.txt", scores)
             _figures(run_dir, train_scores, scores, y)
+            run = current_run()
+            if run is not None:
+                run.step(f"scored {len(test_set)} test series ({mode}); wrote scores, metrics and figures")
+                try:  # pictures must not sink a run whose scores are written
+                    run.note(_explorer(run_dir, det, test_set, scores, y))
+                    if _reconstruction_figure(run_dir, det, test_set, scores):
+                        run.caption("reconstructions.png", "The most normal, a median and the two most abnormal "
+                                    "test series (as the autoencoder sees them) beside their reconstructions.")
+                except Exception as err:  # noqa: BLE001
+                    run.note(f"no explorer / reconstruction figure: {type(err).__name__}: {err}")
         with atomic_path(run_dir / "metrics.json") as tmp:
             tmp.write_text(json.dumps(metrics, indent=2) + "\n")
         echo_err(f"run folder: {run_dir}")

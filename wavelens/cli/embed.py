@@ -484,7 +484,8 @@ def embed_cmd(
     representation: Optional[str] = typer.Option(
         None, "--representation", "-r",
         help="Pipeline applied before the network, e.g. \"spectrogram(nperseg=64, noverlap=8, fmax=22000, normalize='max')\"."),
-    epochs: Optional[int] = typer.Option(None, "--epochs", min=1, help="Training epochs (default 50)."),
+    epochs: Optional[int] = typer.Option(None, "--epochs", min=1,
+                                         help="Training epochs (default: sized to the data, 50–1,000)."),
     batch_size: Optional[int] = typer.Option(None, "--batch-size", min=1, help="Series per batch (default 32)."),
     lr: Optional[float] = typer.Option(None, "--lr", min=0.0, help="Learning rate (default 1e-3)."),
     latent_dim: Optional[int] = typer.Option(None, "--latent-dim", min=1, help="Embedding size (conv-vae, conv-ae)."),

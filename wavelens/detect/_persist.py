@@ -422,6 +422,10 @@ def save_detector(detector: BaseDetector, folder: Any) -> Path:
     >>> bool(np.array_equal(again.decision_function(X), det.decision_function(X)))
     True
     """
+    from ..models._detector import ReconstructionDetector  # its network is saved as torch weights
+
+    if type(detector) is ReconstructionDetector:
+        return detector.save(folder)
     classes = _detector_classes()
     names = {cls: key for key, cls in classes.items()}
     if not isinstance(detector, BaseDetector) or type(detector) not in names:
@@ -502,6 +506,10 @@ def load_detector(folder: Any) -> BaseDetector:
     DataFormatError
     """
     folder = Path(folder)
+    from ..models._detector import ReconstructionDetector, is_saved_reconstruction_detector
+
+    if is_saved_reconstruction_detector(folder):  # ReconstructionDetector.save: JSON + torch weights
+        return ReconstructionDetector.load(folder)
     json_path, arrays_path = folder / _JSON_NAME, folder / _ARRAYS_NAME
     for path in (json_path, arrays_path):
         if not path.is_file():

@@ -19,7 +19,9 @@ bar, NaN stop that keeps the last good weights).
 scikit-learn-style wrappers (importable without torch; ``fit`` needs it):
 :class:`AutoencoderEmbedder` (embeddings, reconstructions, reconstruction errors;
 ``save``/``load``), :class:`ReconstructionDetector` (the anomaly-score contract of
-:mod:`wavelens.detect`) and :class:`CNNClassifier`.
+:mod:`wavelens.detect`; ``save``/``load``, also through
+:func:`wavelens.detect.save_detector` / :func:`~wavelens.detect.load_detector` and
+``wavelens detect --model``) and :class:`CNNClassifier`.
 
 Importing this package does not import torch: the network classes, :data:`NETWORKS` and
 :func:`train` are loaded on first access.

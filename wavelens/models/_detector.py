@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -11,9 +17,36 @@ from ..detect._base import BaseDetector
 from ..exceptions import ValidationError
 from ._embedder import AutoencoderEmbedder
 from ._estimator import TRAINING_PARAMS
+from ._persist import _jsonable
 from ._spec import min_length_of, network_info, torch_available
 
-__all__ = ["ReconstructionDetector"]
+__all__ = ["ReconstructionDetector", "DETECTOR_FILE", "is_saved_reconstruction_detector"]
+
+DETECTOR_FILE = "reconstruction.json"
+DETECTOR_FORMAT = "wavelens-reconstruction-detector"
+
+
+def is_saved_reconstruction_detector(folder: Any) -> bool:
+    """True where ``folder`` holds what :meth:`ReconstructionDetector.save` writes."""
+    return (Path(folder) / DETECTOR_FILE).is_file()
+
+
+def _jsonable_array(value: Any) -> Any:
+    """Fitted attributes as JSON: arrays keep their dtype (``{"__array__": ..., "dtype": ...}``)."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "biuf":
+            raise ValidationError(f"ReconstructionDetector.save: cannot store an array of dtype {value.dtype}.")
+        return {"__array__": value.tolist(), "dtype": value.dtype.str}
+    return _jsonable(value)
+
+
+def _from_json_array(value: Any) -> Any:
+    if isinstance(value, dict) and "__array__" in value:
+        dtype = np.dtype(value["dtype"])
+        if dtype.kind not in "biuf":
+            raise ValueError(f"array dtype {dtype} is not numeric")
+        return np.asarray(value["__array__"], dtype=dtype)
+    return value
 
 
 class ReconstructionDetector(BaseDetector):
@@ -51,12 +84,19 @@ class ReconstructionDetector(BaseDetector):
     decision_scores_, threshold_, labels_, n_channels_, n_times_
         As in :class:`~wavelens.detect.BaseDetector`.
 
+    Notes
+    -----
+    ``save(folder)`` / ``ReconstructionDetector.load(folder)`` keep a fitted detector
+    (JSON + the network's weights, nothing pickled); :func:`wavelens.detect.load_detector`
+    and ``wavelens detect --model RUN_DIR`` read the same folder.
+
     Examples
     --------
     >>> from wavelens.testing import make_collection, plant_anomalies
     >>> train = make_collection(30, n_times=256, random_state=1)
     >>> det = ReconstructionDetector(model_params={"filters": (8, 8)}, epochs=30, random_state=0).fit(train)
-    >>> test, idx = plant_anomalies(make_collection(10, n_times=256, random_state=2), indices=[4], random_state=0)
+    >>> test, idx = plant_anomalies(make_collection(10, n_times=256, random_state=2), indices=[4], kind="tone",
+    ...                             random_state=0)
     >>> int(det.decision_function(test).argmax())
     4
     """
@@ -145,6 +185,120 @@ class ReconstructionDetector(BaseDetector):
     def _score(self, data: Any, meta: CollectionMeta) -> np.ndarray:
         X, wmap = self._windows(data, meta)
         return self._aggregate(self.embedder_.reconstruction_error(X), wmap)
+
+    # -- saving ------------------------------------------------------------------------
+    def save(self, path: Any) -> Path:
+        """Write the fitted detector to the folder ``path`` (replaced atomically if it holds one).
+
+        The folder holds the trained :class:`AutoencoderEmbedder` as its
+        :meth:`~AutoencoderEmbedder.save` writes it (``config.json``, ``weights.pt`` read
+        with ``weights_only=True``, ``history.json``; ``AutoencoderEmbedder.load`` reads
+        the folder too) plus ``reconstruction.json``: the detector's parameters and what
+        fit learnt besides the network (training scores, threshold, channels, length).
+        :func:`wavelens.detect.load_detector` and ``wavelens detect --model`` read it.
+
+        Returns
+        -------
+        pathlib.Path
+            The folder.
+
+        Raises
+        ------
+        NotFittedError
+            Before ``fit``.
+        ValidationError
+            ``path`` is a file, or a non-empty folder that is not a saved reconstruction
+            detector.
+        """
+        from ..base import check_is_fitted
+
+        check_is_fitted(self, "threshold_")
+        target = Path(path)
+        if target.exists() and (not target.is_dir() or (any(target.iterdir())
+                                                        and not (target / DETECTOR_FILE).is_file())):
+            raise ValidationError(
+                f"ReconstructionDetector.save: {str(target)!r} exists and is not a saved reconstruction "
+                "detector; refusing to overwrite it. Choose a new folder."
+            )
+        from .. import __version__
+
+        fitted = {k: _jsonable_array(v) for k, v in vars(self).items()
+                  if k.endswith("_") and not k.startswith("_") and k not in ("embedder_", "history_")}
+        doc = {"format": DETECTOR_FORMAT, "format_version": 1, "wavelens_version": __version__,
+               "estimator": "ReconstructionDetector", "params": _jsonable(self.get_params(deep=False)),
+               "fitted": fitted}
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
+        try:
+            self.embedder_.save(tmp)
+            (tmp / DETECTOR_FILE).write_text(json.dumps(doc, indent=1, allow_nan=False), encoding="utf-8")
+            if target.exists():
+                old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
+                os.replace(target, old)
+                os.replace(tmp, target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return target
+
+    @classmethod
+    def load(cls, path: Any, device: str = "cpu") -> "ReconstructionDetector":
+        """Load a detector written by :meth:`save` (nothing in the files is executed).
+
+        Parameters
+        ----------
+        path : str or path-like
+            The folder.
+        device : str, default="cpu"
+            Where the network's weights go (``"auto"``: CUDA when available).
+
+        Returns
+        -------
+        ReconstructionDetector
+            Fitted; it gives the scores the saved one gave.
+
+        Raises
+        ------
+        DataFormatError
+            A missing or corrupt file, or a folder that holds something else.
+        """
+        from ..exceptions import DataFormatError
+
+        folder = Path(path)
+        doc_path = folder / DETECTOR_FILE
+        if not doc_path.is_file():
+            raise DataFormatError(
+                f"ReconstructionDetector.load: {str(doc_path)!r} does not exist; pass the folder that "
+                "ReconstructionDetector.save (or a `wavelens detect --run-dir` run's model/) wrote."
+            )
+        try:
+            doc = json.loads(doc_path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise DataFormatError(f"ReconstructionDetector.load: {str(doc_path)!r} is not valid JSON ({err}).") from err
+        if not isinstance(doc, dict) or doc.get("format") != DETECTOR_FORMAT:
+            raise DataFormatError(
+                f"ReconstructionDetector.load: {str(doc_path)!r} is not a saved reconstruction detector "
+                f"(no format {DETECTOR_FORMAT!r})."
+            )
+        try:
+            det = cls(**doc["params"])
+            fitted = {k: _from_json_array(v) for k, v in doc["fitted"].items()}
+        except (KeyError, TypeError, ValueError, AttributeError) as err:
+            raise DataFormatError(
+                f"ReconstructionDetector.load: {str(doc_path)!r} is incomplete or invalid ({err})."
+            ) from err
+        if "threshold_" not in fitted or "decision_scores_" not in fitted:
+            raise DataFormatError(f"ReconstructionDetector.load: {str(doc_path)!r} holds no fitted detector.")
+        for k, v in fitted.items():
+            if not (k.endswith("_") and k.isidentifier()):
+                raise DataFormatError(f"ReconstructionDetector.load: {str(doc_path)!r} has an odd entry {k!r}.")
+            setattr(det, k, v)
+        det.embedder_ = AutoencoderEmbedder.load(folder, device=device)
+        det.history_ = det.embedder_.history_
+        return det
 
     @classmethod
     def _get_test_params(cls) -> list[dict[str, Any]]:

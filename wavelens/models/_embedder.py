@@ -37,15 +37,22 @@ class AutoencoderEmbedder(PersistMixin, NeuralEstimatorMixin, BaseTransform):
         series first, e.g. ``"spectrogram(nperseg=64, noverlap=8, fmax=22000,
         normalize='max')"`` for a 2-D model. Its transforms must learn nothing from the
         data (the spectral ones do not): a loaded model rebuilds it from the spec.
-    epochs : int, default=50
+    epochs : int or "auto", default="auto"
+        ``"auto"``: enough epochs for about 3,000 optimizer steps, at least 50 and at
+        most 1,000 — small collections (a UCR training split of 50 series) train for
+        1,000 epochs, which their embeddings need; 10,000 series get 50.
     batch_size : int, default=32
     lr : float, default=1e-3
         Adam's learning rate.
-    validation_fraction : float, default=0.1
+    validation_fraction : float or "auto", default="auto"
         Series held out (seeded draw) for the validation loss, early stopping and
-        choosing the best epoch; 0 trains on all of them.
-    patience : int or None, default=10
-        Epochs without a better validation loss before stopping.
+        choosing the best epoch; 0 trains on all of them and monitors the training
+        loss. ``"auto"``: 0.1 when that holds out at least 32 series, else 0 (on a
+        small collection a few held-out series make early stopping noise, and every
+        series is worth training on).
+    patience : int, None or "auto", default="auto"
+        Epochs without a better validation (or training) loss before stopping; None
+        never stops early. ``"auto"``: a tenth of the epochs, at least 10.
     grad_clip : float, optional
         Clip the gradient norm.
     lr_schedule : {None, "cosine", "plateau"}, default=None
@@ -98,8 +105,8 @@ class AutoencoderEmbedder(PersistMixin, NeuralEstimatorMixin, BaseTransform):
     _role = "autoencoder"
     _tags = {"output": "features", "stochastic": True, "preserves_dtype": False}
 
-    def __init__(self, model="convlstm-ae", model_params=None, representation=None, *, epochs=50, batch_size=32,
-                 lr=1e-3, validation_fraction=0.1, patience=10, grad_clip=None, lr_schedule=None, device="auto",
+    def __init__(self, model="convlstm-ae", model_params=None, representation=None, *, epochs="auto", batch_size=32,
+                 lr=1e-3, validation_fraction="auto", patience="auto", grad_clip=None, lr_schedule=None, device="auto",
                  num_threads=None, standardize=True, fs=None, checkpoint=None, random_state=None, verbose=False):
         self.model = model
         self.model_params = model_params

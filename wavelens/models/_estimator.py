@@ -23,6 +23,12 @@ from ._spec import NetworkInfo, min_length_of, network_info, require_torch, torc
 
 __all__ = ["NeuralEstimatorMixin", "Prepared", "TRAINING_PARAMS"]
 
+# "auto" training budget (see NeuralEstimatorMixin._budget): optimizer steps aimed at,
+# the bounds on the epochs, the fewest validation series worth holding out.
+AUTO_STEPS = 3000
+AUTO_EPOCHS = (50, 1000)
+AUTO_MIN_VALIDATION = 32
+
 # Parameters every wrapper takes after its model-specific ones, with their defaults.
 TRAINING_PARAMS: dict[str, Any] = {
     "epochs": 50, "batch_size": 32, "lr": 1e-3, "validation_fraction": 0.1, "patience": 10, "grad_clip": None,
@@ -127,15 +133,19 @@ class NeuralEstimatorMixin:
                 opt = "None or " if optional else ""
                 raise ValidationError(f"{caller}: {name} must be {opt}an integer >= {minimum}, found {v!r}.")
 
-        integer("epochs", 1)
+        if self.epochs != "auto":
+            integer("epochs", 1)
         integer("batch_size", 1)
-        integer("patience", 1, optional=True)
+        if self.patience != "auto":
+            integer("patience", 1, optional=True)
         integer("num_threads", 1, optional=True)
         if isinstance(self.lr, bool) or not isinstance(self.lr, Real) or not self.lr > 0:
             raise ValidationError(f"{caller}: lr must be a number > 0, found {self.lr!r}.")
         vf = self.validation_fraction
-        if isinstance(vf, bool) or not isinstance(vf, Real) or not 0.0 <= vf < 1.0:
-            raise ValidationError(f"{caller}: validation_fraction must be a number in [0, 1), found {vf!r}.")
+        if vf != "auto" and (isinstance(vf, bool) or not isinstance(vf, Real) or not 0.0 <= vf < 1.0):
+            raise ValidationError(
+                f"{caller}: validation_fraction must be 'auto' or a number in [0, 1), found {vf!r}."
+            )
         if self.grad_clip is not None and (isinstance(self.grad_clip, bool) or not isinstance(self.grad_clip, Real)
                                            or not self.grad_clip > 0):
             raise ValidationError(f"{caller}: grad_clip must be None or a number > 0, found {self.grad_clip!r}.")
@@ -143,6 +153,31 @@ class NeuralEstimatorMixin:
             raise ValidationError(
                 f"{caller}: lr_schedule must be None, 'cosine' or 'plateau', found {self.lr_schedule!r}."
             )
+
+    def _budget(self, n_series: int) -> tuple[int, int | None, float]:
+        """``epochs``, ``patience`` and ``validation_fraction`` with every ``"auto"`` resolved.
+
+        ``"auto"`` sizes the training to the data: a validation split only when it would
+        hold at least :data:`AUTO_MIN_VALIDATION` series (a handful of held-out series
+        makes early stopping a coin toss; below that the training loss is monitored),
+        enough epochs for about :data:`AUTO_STEPS` optimizer steps (between
+        :data:`AUTO_EPOCHS` bounds: small collections train long, large ones need few
+        passes), and a patience of a tenth of the epochs (at least 10).
+        """
+        vf = self.validation_fraction
+        if vf == "auto":
+            vf = 0.1 if 0.1 * n_series >= AUTO_MIN_VALIDATION else 0.0
+        vf = float(vf)
+        epochs = self.epochs
+        if epochs == "auto":
+            n_train = max(1, n_series - int(round(vf * n_series)))
+            per_epoch = -(-n_train // int(self.batch_size))
+            lo, hi = AUTO_EPOCHS
+            epochs = int(min(hi, max(lo, -(-AUTO_STEPS // per_epoch))))
+        patience = self.patience
+        if patience == "auto":
+            patience = max(10, int(epochs) // 10)
+        return int(epochs), patience, vf
 
     def _seed(self) -> int:
         rs = self.random_state
@@ -318,7 +353,8 @@ class NeuralEstimatorMixin:
         net = self._build(seed, n_classes)
         self._check_min_length(prep, net)
         n = prep.n_series
-        n_val = min(int(round(float(self.validation_fraction) * n)), n - 1) if n > 1 else 0
+        epochs, patience, vf = self._budget(n)
+        n_val = min(int(round(vf * n)), n - 1) if n > 1 else 0
         order = np.random.default_rng([seed, 1]).permutation(n)
         val_idx, train_idx = np.sort(order[:n_val]), np.sort(order[n_val:])
         train_b = TensorBatches(prep.take(train_idx), self.batch_size, y=None if y is None else y[train_idx],
@@ -327,7 +363,7 @@ class NeuralEstimatorMixin:
         if n_val:
             val_b = TensorBatches(prep.take(val_idx), self.batch_size, y=None if y is None else y[val_idx])
         self.history_ = train(
-            net, train_b, val_b, epochs=self.epochs, lr=float(self.lr), patience=self.patience,
+            net, train_b, val_b, epochs=epochs, lr=float(self.lr), patience=patience,
             grad_clip=self.grad_clip, lr_schedule=self.lr_schedule, device=device, num_threads=self.num_threads,
             seed=seed, checkpoint=self.checkpoint, resume_from=resume_from, verbose=bool(self.verbose),
         )

@@ -38,6 +38,11 @@ FORMAT = "wavelens-model"
 FORMAT_VERSION = 1
 
 
+# Network arguments added after models were first saved, with the value that rebuilds those
+# older models (a config.json that lacks the key was written before the argument existed).
+_ADDED_LATER = {"convlstm-ae": {"time_features": 0}}
+
+
 def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
@@ -174,7 +179,10 @@ class PersistMixin:
             est = cls(**cfg["params"])
             net_cfg = cfg["network"]
             inp = cfg["input"]
-            module = build_network(net_cfg["name"], net_cfg["config"], caller=f"{cls.__name__}.load")
+            config = dict(net_cfg["config"])
+            for key, value in _ADDED_LATER.get(net_cfg["name"], {}).items():
+                config.setdefault(key, value)  # a model saved before the argument existed
+            module = build_network(net_cfg["name"], config, caller=f"{cls.__name__}.load")
         except (KeyError, TypeError, ValidationError) as err:
             raise DataFormatError(f"{cls.__name__}.load: {str(folder / 'config.json')!r} is incomplete or invalid ({err}).") from err
         dev = resolve_device(device, f"{cls.__name__}.load")

@@ -57,7 +57,7 @@ NETWORK_INFO: dict[str, NetworkInfo] = {
     ),
     "conv-ae": NetworkInfo(
         "conv-ae", "ConvAutoencoder", "_networks1d", 1, False, "autoencoder",
-        {"kernel_size": 7, "filters": (16, 32, 64)},
+        {"kernel_size": None, "filters": None},  # chosen from the series' length
     ),
     "conv-vae": NetworkInfo("conv-vae", "ConvVAE", "_networks2d", 2, False, "autoencoder", {}),
     "cnn1d": NetworkInfo(

@@ -72,11 +72,12 @@ def fit_stream(est: Any, source: Any, *, resume_from: Any = None, chunk_size: in
     seed = est._seed()
     device = resolve_device(est.device, caller)
     net = est._build(seed, len(est.classes_) if labelled else None)
-    opts = dict(validation_fraction=float(est.validation_fraction), buffer_size=buffer_size, seed=seed)
+    epochs, patience, vf = est._budget(n_series)
+    opts = dict(validation_fraction=vf, buffer_size=buffer_size, seed=seed)
     train_b = StreamBatches(chunks, prepare, est.batch_size, part="train", **opts)
-    val_b = StreamBatches(chunks, prepare, est.batch_size, part="val", **opts) if est.validation_fraction else None
+    val_b = StreamBatches(chunks, prepare, est.batch_size, part="val", **opts) if vf else None
     est.history_ = train(
-        net, train_b, val_b, epochs=est.epochs, lr=float(est.lr), patience=est.patience, grad_clip=est.grad_clip,
+        net, train_b, val_b, epochs=epochs, lr=float(est.lr), patience=patience, grad_clip=est.grad_clip,
         lr_schedule=est.lr_schedule, device=device, num_threads=est.num_threads, seed=seed,
         checkpoint=est.checkpoint, resume_from=resume_from, verbose=bool(est.verbose),
     )
