@@ -25,7 +25,14 @@ embedding does not depend on its batch). Writes one embedding per event and per 
 events' embeddings in their first two principal components (coloured by event) beside
 one event and its reconstruction (``seismic_embeddings.png``).
 
-Run:  python examples/seismic_autoencoder/run.py [--small] [--epochs N] [--out DIR]
+The events' amplitudes differ by orders of magnitude (tens to over ten thousand counts),
+so, as seismologists do with every trace, each window is normalised on its own
+(``standardize="series"``: every channel centred and divided by its own standard
+deviation): the network learns waveform shapes instead of spending itself on the loudest
+events, the embeddings are amplitude-free, and reconstructions come back in counts.
+``--standardize global`` trains on one mean/std per channel instead, for comparison.
+
+Run:  python examples/seismic_autoencoder/run.py [--small] [--epochs N] [--standardize series|global|none] [--out DIR]
 """
 
 from __future__ import annotations
@@ -96,12 +103,19 @@ def cut_windows(events: SignalSet, per_event: int, seed: int) -> tuple[SignalSet
     return SignalSet(data, fs=FS, ids=ids, channels=list(events.channels)), np.asarray(source)
 
 
+def _stds(s: SignalSet) -> list[float]:
+    """Each series' standard deviation (all channels), to show the spread of amplitudes."""
+    return [float(np.std(s[i])) for i in range(len(s))]
+
+
 def main(argv: list[str] | None = None) -> Path:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=Path("seismic-ae-run"))
     ap.add_argument("--small", action="store_true", help="4 windows per event, a smaller network, 2 epochs (for CI)")
     ap.add_argument("--epochs", type=int, default=None, help="training epochs (default 40, or 2 with --small)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--standardize", choices=["series", "global", "none"], default="series",
+                    help="scale each window by its own std (default), by one std per channel, or not at all")
     ap.add_argument("--threads", type=int, default=None, help="PyTorch CPU threads (default: PyTorch's; 1 with --small)")
     args = ap.parse_args(argv)
     epochs = args.epochs or (2 if args.small else 40)
@@ -109,12 +123,13 @@ def main(argv: list[str] | None = None) -> Path:
     events = read_events()
     windows, source = cut_windows(events, per_event=4 if args.small else 24, seed=args.seed)
     print(f"{len(events)} events ({', '.join(map(str, events.ids))}), lengths {events.lengths.tolist()} at {FS:g} Hz; "
-          f"{len(windows)} training windows of {windows.lengths.min()}–{windows.lengths.max()} samples")
+          f"{len(windows)} training windows of {windows.lengths.min()}–{windows.lengths.max()} samples; "
+          f"window amplitudes (std) {min(_stds(windows)):.3g}–{max(_stds(windows)):.3g}")
 
     params = (dict(conv_channels=(8, 16, 16), hidden_size=16, num_layers=2) if args.small
               else dict(conv_channels=(32, 64, 64), kernel_size=7, hidden_size=64, num_layers=2))
     ae = AutoencoderEmbedder(model="convlstm-ae", model_params=params, epochs=epochs, batch_size=16,
-                             lr=2e-3, random_state=args.seed, verbose=not args.small,
+                             lr=2e-3, standardize=args.standardize, random_state=args.seed, verbose=not args.small,
                              num_threads=args.threads or (1 if args.small else None)).fit(windows)
     hist = ae.history_
     Z_events = ae.transform(events)      # (6, num_layers × hidden_size): one embedding per event
@@ -135,7 +150,7 @@ def main(argv: list[str] | None = None) -> Path:
     d = ((Z_windows[:, None, :] - Z_windows[None, :, :]) ** 2).sum(-1)
     np.fill_diagonal(d, np.inf)
     same_event = float((source[d.argmin(axis=1)] == source).mean())
-    metrics = {"n_events": len(events), "event_lengths": events.lengths.tolist(), "n_windows": len(windows),
+    metrics = {"standardize": args.standardize, "n_events": len(events), "event_lengths": events.lengths.tolist(), "n_windows": len(windows),
                "n_latent": int(Z_events.shape[1]), "epochs": len(hist),
                "seconds_per_epoch": float(np.mean([h["seconds"] for h in hist])),
                "final_train_loss": float(hist[-1]["train_loss"]),

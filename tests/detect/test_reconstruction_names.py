@@ -84,3 +84,12 @@ def test_detect_command_with_reconstruction_conv_vae(tmp_path, capsys):
     again = read_config(tmp_path / "run" / "config.toml")  # the run folder's configuration reads back
     assert again["detector"]["name"] == "reconstruction:conv-vae"
     assert again["detector"]["model_params"] == {"filters": [8, 16], "dense": 8, "latent_dim": 2}
+
+
+def test_conv_vae_name_on_raw_series_defaults_to_db_spectrograms():
+    pytest.importorskip("torch")
+    det = make_detector("reconstruction:conv-vae", epochs=1)
+    assert det.representation == "spectrogram(nperseg=256, scaling='db')"
+    given = make_detector("reconstruction:conv-vae", representation="spectrogram(nperseg=64)", epochs=1)
+    assert given.representation == "spectrogram(nperseg=64)"
+    assert make_detector("reconstruction:conv-ae", epochs=1).representation is None

@@ -5,7 +5,8 @@
     wavelens embed DATA... --model convlstm-ae|conv-vae|conv-ae --out EMBEDDINGS.parquet
                    [--representation SPEC] [--epochs N] [--batch-size B] [--lr LR]
                    [--latent-dim D] [--model-param KEY=VALUE ...] [--seed S] [--fs FS]
-                   [--num-threads N] [--device auto|cpu|cuda] [--run-dir DIR]
+                   [--num-threads N] [--device auto|cpu|cuda] [--standardize global|series|none]
+                   [--run-dir DIR]
                    [--config FILE.toml] [--model-dir DIR] [--format F] [-o KEY=VALUE]
 
 EMBEDDINGS is a table (Parquet, or CSV/TSV by its suffix), one row per series in input
@@ -495,6 +496,10 @@ def embed_cmd(
     fs: Optional[float] = typer.Option(None, "--fs", help="Sampling rate in Hz, if the format carries none."),
     num_threads: Optional[int] = typer.Option(None, "--num-threads", "--n-jobs", min=1, help="CPU threads for PyTorch."),
     device: Optional[str] = typer.Option(None, "--device", help="auto (CUDA when available), cpu or cuda."),
+    standardize: Optional[str] = typer.Option(
+        None, "--standardize",
+        help="global (default: one mean/std per channel from the training set), series (each series scaled by its "
+             "own std: amplitude-free embeddings, for series of very different amplitudes) or none."),
     run_dir: Optional[Path] = typer.Option(
         None, "--run-dir", help="Write config, model, loss curve, figures and metrics here."),
     config: Optional[Path] = typer.Option(
@@ -515,7 +520,7 @@ def embed_cmd(
     model_params = dict(cfg.pop("model_params", {}) or {})
     for key, value in (("model", model), ("representation", representation), ("epochs", epochs),
                        ("batch_size", batch_size), ("lr", lr), ("random_state", seed),
-                       ("num_threads", num_threads), ("device", device)):
+                       ("num_threads", num_threads), ("device", device), ("standardize", standardize)):
         if value is not None:
             cfg[key] = value
     model_params.update(_parse_model_params(model_param))
@@ -528,6 +533,8 @@ def embed_cmd(
     format = format if format is not None else data_cfg.get("format")
     options = {**dict(data_cfg.get("options", {}) or {}), **parse_options(option)}
 
+    if standardize is not None and standardize.lower() not in ("global", "series", "none"):
+        raise ValidationError(f"--standardize must be global, series or none, found {standardize!r}.")
     if not paths:
         raise ValidationError("give the series to embed: wavelens embed DATA... (files, folders or globs).")
     if out is None:
@@ -538,7 +545,8 @@ def embed_cmd(
     if model_dir is not None:
         given = [flag for flag, v in (("--model", model), ("--representation", representation), ("--epochs", epochs),
                                       ("--batch-size", batch_size), ("--lr", lr), ("--latent-dim", latent_dim),
-                                      ("--model-param", model_param), ("--seed", seed)) if v]
+                                      ("--model-param", model_param), ("--seed", seed),
+                                      ("--standardize", standardize)) if v]
         if given:
             raise ValidationError(f"--model-dir embeds with a saved model; {', '.join(given)} would change nothing. "
                                   "Leave them out, or train a new model without --model-dir.")

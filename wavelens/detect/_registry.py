@@ -31,6 +31,8 @@ _PYOD_PREFIX = "pyod:"
 #: ``"reconstruction:<model>"``: a :class:`wavelens.models.ReconstructionDetector` on that
 #: network; wavelens.models (and torch) are imported only when such a name is asked for.
 _RECONSTRUCTION_PREFIX = "reconstruction:"
+#: what ``"reconstruction:conv-vae"`` looks at when no ``representation`` is given
+_DEFAULT_VAE_REPRESENTATION = "spectrogram(nperseg=256, scaling='db')"
 _RECONSTRUCTION_MODELS = ("conv-ae", "conv-vae", "convlstm-ae")
 
 
@@ -68,6 +70,9 @@ def make_detector(name: str, **params: Any) -> BaseDetector:
         ``"reconstruction:<model>"`` for :class:`wavelens.models.ReconstructionDetector` on the
         network ``<model>`` (``conv-ae``, ``conv-vae`` or ``convlstm-ae``; needs PyTorch), e.g.
         ``make_detector("reconstruction:conv-vae", representation="spectrogram(nperseg=64)", epochs=20)``.
+        Without a ``representation``, ``conv-vae`` looks at dB spectrograms
+        (``"spectrogram(nperseg=256, scaling='db')"``), so it works on raw series as given
+        on the command line.
     **params
         Hyperparameters of that detector.
 
@@ -137,6 +142,9 @@ def _reconstruction_detector(name: str, params: dict[str, Any]) -> BaseDetector:
         raise ValidationError(
             f"make_detector({name!r}): unknown parameter(s) {unknown!r}; ReconstructionDetector takes {valid!r}."
         )
+    if model == "conv-vae" and params.get("representation") is None:
+        # the command line hands detectors raw series: a 2-D network needs images of them
+        params = {**params, "representation": _DEFAULT_VAE_REPRESENTATION}
     if isinstance(params.get("model_params"), dict):  # TOML arrays arrive as lists; the networks take tuples
         params = {**params, "model_params": {k: tuple(v) if isinstance(v, list) else v
                                              for k, v in params["model_params"].items()}}

@@ -60,10 +60,17 @@ class AutoencoderEmbedder(PersistMixin, NeuralEstimatorMixin, BaseTransform):
         ``"auto"`` trains on CUDA when available.
     num_threads : int, optional
         ``torch.set_num_threads`` during fit and inference (restored afterwards).
-    standardize : bool, default=True
-        Scale each channel by the mean and standard deviation of the training samples
-        (one linear map for the whole collection, so distances between series keep
-        their meaning; per-series normalisation is a ``representation`` choice).
+    standardize : {"global", "series", "none"} or bool, default=True
+        How the network's inputs (after any ``representation``) are scaled.
+        ``"global"`` (or ``True``): each channel by the mean and standard deviation of
+        all training samples — one linear map for the whole collection, so amplitude
+        differences between series stay in the embedding. ``"series"``: each series,
+        each channel of it, is centred and divided by its own standard deviation (a
+        constant channel is only centred: scale 1, never NaN), as seismologists
+        normalise every trace; the embedding then describes the waveform's *shape* and
+        not its amplitude (a series and 1,000× it embed alike), which lets an
+        autoencoder learn on series whose amplitudes span orders of magnitude.
+        ``"none"`` (or ``False``/``None``): raw values. The saved model records the mode.
     fs : float, optional
         Sampling rate in Hz, for a representation that needs it when ``X`` is a bare
         array.
@@ -88,8 +95,11 @@ class AutoencoderEmbedder(PersistMixin, NeuralEstimatorMixin, BaseTransform):
     input_shape_ : list of int or None
         ``(n_channels, n_times)`` or ``(n_channels, height, width)`` of the training
         inputs when they had one shape.
+    standardize_ : {"global", "series", "none"}
+        The standardisation the model was trained with.
     input_mean_, input_scale_ : ndarray of float64, shape (n_channels,)
-        Standardisation of each channel.
+        Global standardisation of each channel (0 and 1 unless ``standardize_`` is
+        ``"global"``).
     device_ : str
 
     Examples
@@ -183,7 +193,9 @@ class AutoencoderEmbedder(PersistMixin, NeuralEstimatorMixin, BaseTransform):
         Returns
         -------
         ndarray of float32, shape (n_series, n_latent_)
-            A series' embedding does not depend on the other series of ``X``.
+            A series' embedding does not depend on the other series of ``X``. With
+            ``standardize="series"`` it is the embedding of the series scaled by its own
+            statistics: amplitude-free, it describes the waveform's shape.
         """
         if is_path(X):
             return self._map_chunks(X, self.transform)
@@ -192,6 +204,10 @@ class AutoencoderEmbedder(PersistMixin, NeuralEstimatorMixin, BaseTransform):
 
     def reconstruction_error(self, X: Any) -> np.ndarray:
         """Mean squared reconstruction error of each series, in standardised units.
+
+        That is, in the units the network sees: with ``standardize="series"`` each series'
+        own standard deviations (so a quiet and a loud series with the same shape score
+        alike), with ``"global"`` the training set's, with ``"none"`` the input's.
 
         Returns
         -------
@@ -212,11 +228,13 @@ class AutoencoderEmbedder(PersistMixin, NeuralEstimatorMixin, BaseTransform):
         array, a list of ``(n_channels, n_times_i)`` arrays for a ragged list, a
         SignalSet (same ids, fs, channels) for a SignalSet. With a ``representation`` the
         reconstruction is of the representation (e.g. spectrograms), a 4-D array.
-        float32.
+        float32. Any standardisation is undone — with ``standardize="series"`` with each
+        series' own mean and standard deviation — so the reconstruction compares
+        directly with the input.
         """
         prep = self._prepare_fitted(X)
         out = self._run(prep, lambda m, b: m.reconstruct(b), per_series=True)
-        out = [self._unstandardise(a) for a in out]
+        out = self._to_input_units(prep, out)
         if self.representation is not None or not prep.is_list and len({a.shape for a in out}) == 1:
             arr = np.stack(out)
             if isinstance(X, SignalSet) and self.representation is None:
@@ -225,10 +243,6 @@ class AutoencoderEmbedder(PersistMixin, NeuralEstimatorMixin, BaseTransform):
         if isinstance(X, SignalSet):
             return SignalSet(out, fs=X.fs, ids=X.ids, channels=X.channels, labels=X.labels)
         return out
-
-    def _unstandardise(self, a: np.ndarray) -> np.ndarray:
-        shape = (-1,) + (1,) * (a.ndim - 1)
-        return (a * self.input_scale_.reshape(shape) + self.input_mean_.reshape(shape)).astype(np.float32)
 
     @classmethod
     def _get_test_params(cls) -> list[dict[str, Any]]:

@@ -21,7 +21,11 @@ from ..data import CollectionMeta, check_collection, describe_series
 from ..exceptions import ValidationError
 from ._spec import NetworkInfo, min_length_of, network_info, require_torch, torch_available
 
-__all__ = ["NeuralEstimatorMixin", "Prepared", "TRAINING_PARAMS"]
+__all__ = ["NeuralEstimatorMixin", "Prepared", "STANDARDIZE_MODES", "TRAINING_PARAMS", "standardize_mode"]
+
+#: What ``standardize=`` may be: one linear map per channel learnt from the training
+#: set, each series (each channel of it) centred and scaled by its own statistics, or nothing.
+STANDARDIZE_MODES = ("global", "series", "none")
 
 # "auto" training budget (see NeuralEstimatorMixin._budget): optimizer steps aimed at,
 # the bounds on the epochs, the fewest validation series worth holding out.
@@ -39,12 +43,19 @@ TRAINING_PARAMS: dict[str, Any] = {
 
 @dataclass
 class Prepared:
-    """A collection ready for the network: standardised float32 inputs and what is known of them."""
+    """A collection ready for the network: standardised float32 inputs and what is known of them.
+
+    With ``standardize="series"``, ``offset`` and ``scale`` (float64, shape
+    ``(n_series, n_channels)``) are each series' own channel means and standard
+    deviations, which :meth:`NeuralEstimatorMixin._to_input_units` undoes; else None.
+    """
 
     data: Any  # ndarray (N, C, T) / (N, C, H, W), or list of (C, L_i) arrays
     ids: np.ndarray
     labels: Any
     meta: CollectionMeta | None
+    offset: np.ndarray | None = None
+    scale: np.ndarray | None = None
 
     @property
     def n_series(self) -> int:
@@ -66,6 +77,25 @@ def _is_path(X: Any) -> bool:
 
 def _channel_axes(ndim: int) -> tuple[int, ...]:
     return tuple(a for a in range(ndim) if a != 1)
+
+
+def standardize_mode(value: Any, caller: str) -> str:
+    """The ``standardize=`` parameter as one of :data:`STANDARDIZE_MODES`.
+
+    ``True`` means ``"global"`` (the behaviour before the modes existed, and what models
+    saved then record); ``False`` and ``None`` mean ``"none"``.
+    """
+    if isinstance(value, (bool, np.bool_)):
+        return "global" if value else "none"
+    if value is None:
+        return "none"
+    if isinstance(value, str) and value.lower() in STANDARDIZE_MODES:
+        return value.lower()
+    raise ValidationError(
+        f"{caller}: standardize must be 'global' (or True: one mean and std per channel from the training set), "
+        f"'series' (each series scaled by its own mean and std per channel) or 'none' (or False/None), "
+        f"found {value!r}."
+    )
 
 
 class NeuralEstimatorMixin:
@@ -149,6 +179,7 @@ class NeuralEstimatorMixin:
         if self.grad_clip is not None and (isinstance(self.grad_clip, bool) or not isinstance(self.grad_clip, Real)
                                            or not self.grad_clip > 0):
             raise ValidationError(f"{caller}: grad_clip must be None or a number > 0, found {self.grad_clip!r}.")
+        standardize_mode(self.standardize, caller)
         if self.lr_schedule not in (None, "cosine", "plateau"):
             raise ValidationError(
                 f"{caller}: lr_schedule must be None, 'cosine' or 'plateau', found {self.lr_schedule!r}."
@@ -245,7 +276,12 @@ class NeuralEstimatorMixin:
         )
 
     def _prepare(self, X: Any, *, fit: bool) -> Prepared:
-        """Check ``X``, apply the representation, compare with fit, standardise (float32)."""
+        """Check ``X``, apply the representation, compare with fit, standardise (float32).
+
+        ``fit=True`` sets ``standardize_`` (the mode) and ``input_mean_`` /
+        ``input_scale_`` (identity unless the mode is ``"global"``); inference uses the
+        fitted mode, so a loaded model scales as it was trained.
+        """
         caller = self._caller()
         info = self._info()
         meta = None
@@ -269,14 +305,35 @@ class NeuralEstimatorMixin:
             self.n_channels_ = int(n_channels)
             self.input_shape_ = [int(v) for v in data.shape[1:]] if isinstance(data, np.ndarray) else None
             self.fs_ = float(meta.fs) if meta is not None and isinstance(meta.fs, (float, int)) else None
-            if self.standardize:
+            self.standardize_ = standardize_mode(self.standardize, caller)
+            if self.standardize_ == "global":
                 self.input_mean_, self.input_scale_ = _channel_stats(data)
             else:
                 self.input_mean_ = np.zeros(n_channels)
                 self.input_scale_ = np.ones(n_channels)
         else:
             self._compare_with_fit(data, n_channels, info)
+        if self._fitted_mode() == "series":
+            offset, scale = _series_stats(data)
+            return Prepared(_scaled_per_series(data, offset, scale), ids, labels, meta, offset, scale)
         return Prepared(_standardised(data, self.input_mean_, self.input_scale_), ids, labels, meta)
+
+    def _fitted_mode(self) -> str:
+        """The standardisation the model was trained with (``standardize_``)."""
+        mode = getattr(self, "standardize_", None)
+        return mode if mode in STANDARDIZE_MODES else standardize_mode(self.standardize, self._caller())
+
+    def _to_input_units(self, prep: Prepared, outputs: list) -> list:
+        """Undo the standardisation of per-series network outputs (``(C, ...)`` each) → float32."""
+        result = []
+        for i, a in enumerate(outputs):
+            shape = (-1,) + (1,) * (a.ndim - 1)
+            if prep.scale is not None:
+                a = a * prep.scale[i].reshape(shape) + prep.offset[i].reshape(shape)
+            else:
+                a = a * self.input_scale_.reshape(shape) + self.input_mean_.reshape(shape)
+            result.append(np.asarray(a, dtype=np.float32))
+        return result
 
     def _compare_with_fit(self, data: Any, n_channels: int, info: NetworkInfo) -> None:
         caller = self._caller()
@@ -441,6 +498,35 @@ def _channel_stats(data: Any) -> tuple[np.ndarray, np.ndarray]:
         std = np.sqrt(sq / n)
     std = np.where(np.isfinite(std) & (std > 0), std, 1.0)
     return np.asarray(mean, dtype=np.float64), np.asarray(std, dtype=np.float64)
+
+
+def _series_stats(data: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Each series' own per-channel mean and standard deviation (float64, shape (n_series, n_channels)).
+
+    Over the time axis (or, for images, height and width) of that series only; a
+    constant channel (std 0) gets scale 1, so it becomes zeros rather than NaN.
+    """
+    if isinstance(data, np.ndarray):
+        axes = tuple(range(2, data.ndim))
+        mean = data.mean(axis=axes, dtype=np.float64)
+        std = data.std(axis=axes, dtype=np.float64)
+    else:
+        mean = np.stack([s.reshape(s.shape[0], -1).mean(axis=-1, dtype=np.float64) for s in data])
+        std = np.stack([s.reshape(s.shape[0], -1).std(axis=-1, dtype=np.float64) for s in data])
+    std = np.where(np.isfinite(std) & (std > 0), std, 1.0)
+    return np.asarray(mean, dtype=np.float64), np.asarray(std, dtype=np.float64)
+
+
+def _scaled_per_series(data: Any, offset: np.ndarray, scale: np.ndarray) -> Any:
+    """``(x_i - offset_i) / scale_i`` per series and channel, as float32."""
+    if isinstance(data, np.ndarray):
+        shape = offset.shape + (1,) * (data.ndim - 2)
+        return ((data - offset.reshape(shape)) / scale.reshape(shape)).astype(np.float32)
+    out = []
+    for s, m, sd in zip(data, offset, scale):
+        shape = (-1,) + (1,) * (s.ndim - 1)
+        out.append(((s - m.reshape(shape)) / sd.reshape(shape)).astype(np.float32))
+    return out
 
 
 def _standardised(data: Any, mean: np.ndarray, scale: np.ndarray) -> Any:

@@ -30,6 +30,7 @@ import numpy as np
 
 from ..base import check_is_fitted
 from ..exceptions import DataFormatError, ValidationError
+from ._estimator import standardize_mode
 from ._spec import require_torch
 
 __all__ = ["PersistMixin", "FORMAT"]
@@ -120,6 +121,7 @@ class PersistMixin:
                 "input": {
                     "n_channels": self.n_channels_, "input_shape": self.input_shape_,
                     "mean": self.input_mean_.tolist(), "scale": self.input_scale_.tolist(), "fs": self.fs_,
+                    "standardize": self._fitted_mode(),
                 },
                 "extra": _jsonable(self._extra_state()),
             }
@@ -179,6 +181,8 @@ class PersistMixin:
             est = cls(**cfg["params"])
             net_cfg = cfg["network"]
             inp = cfg["input"]
+            # models saved before the modes existed record only params["standardize"] (True/False)
+            mode = standardize_mode(inp.get("standardize", est.standardize), f"{cls.__name__}.load")
             config = dict(net_cfg["config"])
             for key, value in _ADDED_LATER.get(net_cfg["name"], {}).items():
                 config.setdefault(key, value)  # a model saved before the argument existed
@@ -200,6 +204,7 @@ class PersistMixin:
         est.input_shape_ = inp.get("input_shape")
         est.input_mean_ = np.asarray(inp["mean"], dtype=np.float64)
         est.input_scale_ = np.asarray(inp["scale"], dtype=np.float64)
+        est.standardize_ = mode
         est.fs_ = inp.get("fs")
         est._pipe_ = None
         history_path = folder / "history.json"

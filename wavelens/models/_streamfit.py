@@ -1,7 +1,8 @@
 """Training from disk, for collections larger than memory.
 
 Two kinds of pass over :func:`wavelens.io.iter_chunks`: one to check every chunk and
-compute the standardisation (and, for a classifier, the classes), then one per epoch
+compute the standardisation (``standardize="global"``; ``"series"`` needs none,
+each series is scaled on its own as it is read) and, for a classifier, the classes, then one per epoch
 (and one per validation) streaming standardised series through
 :class:`._batches.StreamBatches`. Only a chunk and the shuffle buffer are in memory.
 """
@@ -52,7 +53,7 @@ def fit_stream(est: Any, source: Any, *, resume_from: Any = None, chunk_size: in
             count += flat.shape[1]
     if n_series == 0:
         raise ValidationError(f"{caller}: {str(source)!r} holds no series to train on.")
-    if est.standardize:
+    if est.standardize_ == "global":  # "series" scales each series in est._prepare; "none" nothing
         z_mean = z_sum / count
         z_std = np.sqrt(np.maximum(z_sq / count - z_mean**2, 0.0))
         est.input_mean_ = est.input_mean_ + est.input_scale_ * z_mean
