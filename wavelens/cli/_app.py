@@ -95,3 +95,24 @@ def out_dir(path: Path) -> Path:
     """Create a run/output folder (and its parents) and return it."""
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def read_toml_config(path: Path, valid_keys: Any) -> dict[str, Any]:
+    """Read the TOML configuration given with ``--config`` and refuse unknown top-level keys."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as fh:
+            cfg = tomllib.load(fh)
+    except FileNotFoundError as err:
+        raise ValidationError(f"--config {str(path)!r}: no such file.") from err
+    except tomllib.TOMLDecodeError as err:
+        raise ValidationError(f"--config {str(path)!r}: not valid TOML ({err}).") from err
+    unknown = sorted(set(cfg) - set(valid_keys))
+    if unknown:
+        raise ValidationError(
+            f"--config {str(path)!r}: unknown key(s) {unknown!r}; valid keys: {list(valid_keys)!r}."
+        )
+    return cfg

@@ -47,7 +47,7 @@ from typing import Any, List, Optional
 import typer
 
 from ..exceptions import ValidationError
-from ._app import command, echo_err
+from ._app import command, echo_err, read_toml_config
 from ._runfolder import current_run, with_run_folder
 
 __all__ = ["parse_k", "parse_projections"]
@@ -88,20 +88,7 @@ def parse_projections(value: Any) -> list[str]:
 
 
 def _read_config(path: Path) -> dict[str, Any]:
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
-    try:
-        with open(path, "rb") as fh:
-            cfg = tomllib.load(fh)
-    except FileNotFoundError as err:
-        raise ValidationError(f"--config {str(path)!r}: no such file.") from err
-    except tomllib.TOMLDecodeError as err:
-        raise ValidationError(f"--config {str(path)!r}: not valid TOML ({err}).") from err
-    unknown = sorted(set(cfg) - set(_KEYS))
-    if unknown:
-        raise ValidationError(f"--config {str(path)!r}: unknown key(s) {unknown!r}; valid keys: {list(_KEYS)!r}.")
+    cfg = read_toml_config(path, _KEYS)
     return cfg
 
 

@@ -52,13 +52,8 @@ from typing import Any, List, Optional
 import numpy as np
 import typer
 
-try:  # Python >= 3.11
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 from ..exceptions import ValidationError
-from ._app import command, echo_err, parse_options
+from ._app import command, echo_err, parse_options, read_toml_config
 from ._runfolder import current_run, with_run_folder
 
 __all__ = ["build_detector", "read_config"]
@@ -74,16 +69,7 @@ _TOP_KEYS = ("representation", "scaler", "pca", "whiten", "window", "step", "agg
 # --------------------------------------------------------------------------------------
 def read_config(path: Path) -> dict[str, Any]:
     """Read a detect configuration (TOML) and check its keys."""
-    try:
-        with open(path, "rb") as fh:
-            cfg = tomllib.load(fh)
-    except FileNotFoundError as err:
-        raise ValidationError(f"--config {str(path)!r}: no such file.") from err
-    except tomllib.TOMLDecodeError as err:
-        raise ValidationError(f"--config {str(path)!r}: not valid TOML ({err}).") from err
-    unknown = sorted(set(cfg) - set(_TOP_KEYS))
-    if unknown:
-        raise ValidationError(f"--config {str(path)!r}: unknown key(s) {unknown!r}; valid keys: {list(_TOP_KEYS)!r}.")
+    cfg = read_toml_config(path, _TOP_KEYS)
     det = cfg.get("detector")
     if isinstance(det, str):
         cfg["detector"] = {"name": det}

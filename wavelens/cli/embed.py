@@ -68,13 +68,8 @@ from typing import Any, List, Optional
 import numpy as np
 import typer
 
-try:  # Python >= 3.11
-    import tomllib
-except ModuleNotFoundError:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
 from ..exceptions import ValidationError, WavelensError
-from ._app import command, echo_err, parse_options
+from ._app import command, echo_err, parse_options, read_toml_config
 from ._runfolder import current_run, with_run_folder
 
 __all__ = ["read_embed_config", "dump_embed_config"]
@@ -121,16 +116,7 @@ def read_embed_config(path: Path) -> dict[str, Any]:
     dict
         The configuration; arrays inside ``model_params`` become tuples.
     """
-    try:
-        with open(path, "rb") as fh:
-            cfg = tomllib.load(fh)
-    except FileNotFoundError as err:
-        raise ValidationError(f"--config {str(path)!r}: no such file.") from err
-    except tomllib.TOMLDecodeError as err:
-        raise ValidationError(f"--config {str(path)!r}: not valid TOML ({err}).") from err
-    unknown = sorted(set(cfg) - set(_TOP_KEYS))
-    if unknown:
-        raise ValidationError(f"--config {str(path)!r}: unknown key(s) {unknown!r}; valid keys: {list(_TOP_KEYS)!r}.")
+    cfg = read_toml_config(path, _TOP_KEYS)
     for table in ("model_params", "data"):
         if table in cfg and not isinstance(cfg[table], dict):
             raise ValidationError(
