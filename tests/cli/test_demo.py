@@ -53,9 +53,6 @@ def test_demo_is_deterministic(demo_run, tmp_path):
 
 def test_demo_with_the_autoencoder(tmp_path, capsys):
     pytest.importorskip("torch")
-    models = pytest.importorskip("wavelens.models")
-    if not hasattr(models, "AutoencoderEmbedder"):
-        pytest.skip("wavelens.models has no AutoencoderEmbedder yet")
     assert main(["demo", "--out", str(tmp_path / "run"), "--small", "--epochs", "3"]) == 0
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
     assert "Autoencoder" in metrics["embedding"]["embedder"]
