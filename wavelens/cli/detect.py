@@ -279,6 +279,9 @@ def _what_the_detector_sees(det: Any, test: Any) -> tuple[np.ndarray, str]:
       series — how far a series' spectrum lies from the others is what most detectors
       end up judging.
     """
+    from ..exceptions import WavelensError
+
+    fell_back: list[str] = []  # why a richer view was not used: said in the report
     rep = getattr(det, "representation_", "missing")
     if rep != "missing" and hasattr(det, "scaler_"):
         try:
@@ -291,16 +294,18 @@ def _what_the_detector_sees(det: Any, test: Any) -> tuple[np.ndarray, str]:
                 F = det.pca_.transform(F)
             if np.isfinite(F).all():
                 return F, f"the detector's features ({F.shape[1]} per series, after its scaler and PCA)"
-        except Exception:  # noqa: BLE001 - any failure falls back to spectra below
-            pass
+            fell_back.append("the detector's features are not finite")
+        except (WavelensError, ValueError, TypeError) as err:
+            fell_back.append(f"the detector's features could not be recomputed ({err})")
     emb = getattr(det, "embedder_", None)
     if emb is not None and getattr(det, "window", None) is None:
         try:
             Z = np.asarray(emb.transform(test), dtype=np.float64)
             if Z.ndim == 2 and Z.shape[0] == len(test) and np.isfinite(Z).all():
                 return Z, f"the autoencoder's latent embedding ({Z.shape[1]} dimensions)"
-        except Exception:  # noqa: BLE001
-            pass
+            fell_back.append("the autoencoder's embedding is not finite")
+        except (WavelensError, ValueError, TypeError) as err:
+            fell_back.append(f"the autoencoder's embedding could not be computed ({err})")
     from ..transforms import welch
 
     n_min = int(np.min(test.lengths))
@@ -310,7 +315,8 @@ def _what_the_detector_sees(det: Any, test: Any) -> tuple[np.ndarray, str]:
     P = P.reshape(len(test), -1)
     L = np.log10(P + 1e-12 * max(float(P.max()), 1e-30))
     L = (L - L.mean(axis=0)) / np.maximum(L.std(axis=0), 1e-9)
-    return L, f"standardised log Welch spectra (nperseg={nperseg})"
+    why = f"; {'; '.join(fell_back)}" if fell_back else ""
+    return L, f"standardised log Welch spectra (nperseg={nperseg}){why}"
 
 
 def _explorer(run_dir: Path, det: Any, test: Any, scores: np.ndarray, y: np.ndarray | None, seed: int = 0) -> str:
